@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from core.forms import CleanImageField
+
+from .models import User
+
+
+class UserChangeForm(BaseUserAdmin.form):
+    avatar = CleanImageField(label=_("Avatar"), required=False)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    form = UserChangeForm
+    list_display = ["username", "display_name", "email", "is_active", "is_staff", "date_joined"]
+    search_fields = ["username", "display_name", "email"]
+    fieldsets = [
+        *BaseUserAdmin.fieldsets,
+        (_("Profile"), {"fields": ["display_name", "bio", "website", "avatar"]}),
+    ]

@@ -1,0 +1,90 @@
+"""Fixtures shared by the whole suite: factories for the people and things tests need."""
+
+import itertools
+
+import pytest
+
+_seq = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_and_static(settings, tmp_path):
+    """Uploads go to a temporary folder; static files need no collectstatic manifest."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    def make(**kw):
+        n = next(_seq)
+        kw.setdefault("username", f"user{n}")
+        kw.setdefault("email", f"{kw['username']}@example.com")
+        password = kw.pop("password", "correct-horse-battery")
+        user = django_user_model.objects.create_user(password=password, **kw)
+        user.raw_password = password
+        return user
+
+    return make
+
+
+@pytest.fixture
+def user(make_user):
+    return make_user(username="alice", display_name="Alice")
+
+
+@pytest.fixture
+def other_user(make_user):
+    return make_user(username="bob", display_name="Bob")
+
+
+@pytest.fixture
+def staff_user(make_user):
+    return make_user(username="staffer", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def make_film(db):
+    from films.models import Film
+
+    def make(**kw):
+        n = next(_seq)
+        kw.setdefault("title", f"Film {n}")
+        return Film.objects.create(**kw)
+
+    return make
+
+
+@pytest.fixture
+def film(make_film):
+    import datetime
+
+    return make_film(title="Her", release_date=datetime.date(2013, 12, 18), runtime_minutes=126)
+
+
+@pytest.fixture
+def make_review(db):
+    """Reviews go through the same path as the site, so film stats stay exact."""
+    from reviews.models import Review
+
+    def make(*, film, author, rating=8, headline="", body="A review.", contains_spoilers=False):
+        review, _ = Review.objects.save_for(
+            film=film, author=author, rating=rating, headline=headline, body=body,
+            contains_spoilers=contains_spoilers,
+        )
+        return review
+
+    return make
+
+
+@pytest.fixture
+def login(client):
+    def do(user):
+        client.force_login(user)
+        return client
+
+    return do

@@ -1,0 +1,85 @@
+from django import template
+from django.utils.translation import gettext as _
+
+from reviews.models import RATING_LABELS
+
+register = template.Library()
+
+
+@register.filter
+def stars_text(rating):
+    """"4.5" for a stored rating of 9."""
+    if rating in (None, ""):
+        return ""
+    return f"{int(rating) / 2:g}"
+
+
+@register.filter
+def out_of_ten(rating):
+    return f"{int(rating)}/10"
+
+
+@register.filter
+def rating_label(rating):
+    return RATING_LABELS.get(int(rating), "")
+
+
+@register.inclusion_tag("partials/stars.html")
+def stars(rating, size=""):
+    """Five stars with halves for a 1..10 rating, with a text alternative for screen readers."""
+    rating = int(rating)
+    full, half = divmod(rating, 2)
+    return {
+        "full": range(full),
+        "half": bool(half),
+        "empty": range(5 - full - half),
+        "label": _("%(stars)s out of 5 stars") % {"stars": f"{rating / 2:g}"},
+        "size": size,
+    }
+
+
+@register.inclusion_tag("partials/stars.html")
+def average_stars(average, size=""):
+    """Stars for an average on the 1..10 scale, rounded to the nearest half star."""
+    if average is None:
+        return {"none": True}
+    context = stars(round(average), size)
+    context["label"] = _("average %(stars)s out of 5 stars") % {"stars": f"{average / 2:.1f}"}
+    return context
+
+
+@register.simple_tag(takes_context=True)
+def query_with(context, **changes):
+    """The current query string with some parameters replaced (and page reset unless given)."""
+    params = context["request"].GET.copy()
+    if "page" not in changes:
+        params.pop("page", None)
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.inclusion_tag("partials/histogram.html")
+def rating_histogram(counts, caption=""):
+    """An SVG bar chart of ratings ½★..5★ (counts for ratings 1..10), with a text table."""
+    counts = (list(counts or []) + [0] * 10)[:10]
+    tallest = max(counts) or 1
+    total = sum(counts)
+    bar_width, gap, height = 9, 1, 40
+    bars = []
+    for i, count in enumerate(counts):
+        h = round(height * count / tallest, 1) if count else 0.5
+        bars.append({
+            "rating": i + 1,
+            "count": count,
+            "x": i * (bar_width + gap),
+            "y": round(height - h, 1),
+            "height": h,
+            "width": bar_width,
+            "percent": round(100 * count / total) if total else 0,
+        })
+    return {"bars": bars, "total": total, "caption": caption}

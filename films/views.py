@@ -1,0 +1,142 @@
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import F, Prefetch, Q
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+
+from reviews.forms import ReviewForm
+from reviews.models import REVIEW_SORTS, Review
+
+from .models import Country, Credit, Film, Genre, Person
+
+CATALOG_SORTS = {
+    "title": (_("Title"), ["title", "year"]),
+    "release": (_("Newest"), ["-release_date", "title"]),
+    "rating": (_("Highest rated"), [F("rating_average").desc(nulls_last=True), "-rating_count", "title"]),
+    "reviews": (_("Most reviewed"), ["-review_count", "-rating_count", "title"]),
+}
+
+
+def _page(request, queryset, per_page):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+@require_GET
+def film_list(request):
+    films = Film.objects.with_stats()
+    genre = request.GET.get("genre", "").strip()
+    country = request.GET.get("country", "").strip().upper()
+    year = request.GET.get("year", "").strip()
+    if genre:
+        films = films.filter(genres__slug=genre)
+    if country:
+        films = films.filter(countries__code=country)
+    if year.isdigit():
+        films = films.filter(year=int(year))
+    else:
+        year = ""
+    sort = request.GET.get("sort", "title")
+    if sort not in CATALOG_SORTS:
+        sort = "title"
+    order = CATALOG_SORTS[sort][1]
+    page = _page(request, films.order_by(*order).prefetch_related(
+        Prefetch("credits", queryset=Credit.objects.filter(role=Credit.Role.DIRECTOR)
+                 .select_related("person").only("film_id", "role", "order", "person__name",
+                                                 "person__slug")),
+    ), settings.FILMS_PER_PAGE)
+    return render(
+        request,
+        "films/film_list.html",
+        {
+            "page": page,
+            "genres": Genre.objects.all(),
+            "countries": Country.objects.filter(films__isnull=False).distinct(),
+            "sorts": [(key, label) for key, (label, _order) in CATALOG_SORTS.items()],
+            "current": {"genre": genre, "country": country, "year": year, "sort": sort},
+        },
+    )
+
+
+@require_GET
+def film_detail(request, slug):
+    film = get_object_or_404(
+        Film.objects.prefetch_related(
+            "genres", "companies", "countries", "alternative_titles",
+            Prefetch("credits", queryset=Credit.objects.select_related("person")),
+        ),
+        slug=slug,
+    )
+    sort = request.GET.get("sort", "recent")
+    if sort not in REVIEW_SORTS:
+        sort = "recent"
+    reviews = (
+        Review.objects.published().written().filter(film=film)
+        .for_listing().with_liked_by(request.user).sorted(sort)
+    )
+    page = _page(request, reviews, settings.REVIEWS_PER_PAGE)
+
+    own_review = None
+    form = None
+    if request.user.is_authenticated:
+        own_review = Review.objects.filter(film=film, author=request.user).first()
+        form = ReviewForm(instance=own_review)
+    credits = list(film.credits.all())
+    return render(
+        request,
+        "films/film_detail.html",
+        {
+            "film": film,
+            "directors": [c for c in credits if c.role == Credit.Role.DIRECTOR],
+            "writers": [c for c in credits if c.role == Credit.Role.WRITER],
+            "cast": [c for c in credits if c.role == Credit.Role.CAST],
+            "page": page,
+            "sort": sort,
+            "sorts": [(key, label) for key, (label, _order) in REVIEW_SORTS.items()],
+            "own_review": own_review,
+            "form": form,
+        },
+    )
+
+
+@require_GET
+def person_detail(request, slug):
+    person = get_object_or_404(Person, slug=slug)
+    credits = (
+        Credit.objects.filter(person=person)
+        .select_related("film")
+        .only("role", "character", "order", "film__title", "film__slug", "film__year",
+              "film__poster", "film__rating_average", "film__rating_count")
+        .order_by("-film__release_date", "film__title", "role")
+    )
+    by_role = {}
+    for credit in credits:
+        by_role.setdefault(credit.get_role_display(), []).append(credit)
+    return render(request, "films/person_detail.html", {"person": person, "by_role": by_role})
+
+
+@require_GET
+def search(request):
+    query = " ".join(request.GET.get("q", "").split())[:100]
+    films = people = reviews = []
+    if query:
+        films = list(
+            Film.objects.with_stats()
+            .filter(
+                Q(title__icontains=query) | Q(original_title__icontains=query)
+                | Q(alternative_titles__title__icontains=query)
+            )
+            .distinct()
+            .order_by("-rating_count", "title")[:30]
+        )
+        people = list(Person.objects.filter(name__icontains=query)[:20])
+        reviews = list(
+            Review.objects.published().written()
+            .filter(Q(headline__icontains=query) | Q(body__icontains=query))
+            .for_listing().with_liked_by(request.user).sorted("top")[:20]
+        )
+    return render(
+        request,
+        "films/search.html",
+        {"query": query, "films": films, "people": people, "reviews": reviews},
+    )

@@ -1,0 +1,337 @@
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from core.markup import render_markdown
+from films.models import Film
+
+from . import stats
+
+RATING_LABELS = {
+    10: pgettext_lazy("rating", "masterpiece"),
+    9: pgettext_lazy("rating", "exceptional"),
+    8: pgettext_lazy("rating", "great"),
+    7: pgettext_lazy("rating", "good"),
+    6: pgettext_lazy("rating", "decent"),
+    5: pgettext_lazy("rating", "mixed"),
+    4: pgettext_lazy("rating", "weak"),
+    3: pgettext_lazy("rating", "poor"),
+    2: pgettext_lazy("rating", "bad"),
+    1: pgettext_lazy("rating", "awful"),
+}
+RATING_CHOICES = [(n, format_lazy("{} ★ — {}", f"{n / 2:g}", RATING_LABELS[n])) for n in range(10, 0, -1)]
+
+
+class Status(models.TextChoices):
+    PUBLISHED = "published", _("Published")
+    HIDDEN = "hidden", _("Hidden by a moderator")
+
+
+class ReviewQuerySet(models.QuerySet):
+    def published(self):
+        """Reviews anyone may see: published, by an active author."""
+        return self.filter(status=Status.PUBLISHED, author__is_active=True)
+
+    def written(self):
+        """Reviews with a body; a rating alone is listed as a rating, not a review."""
+        return self.exclude(body="")
+
+    def ratings_only(self):
+        return self.filter(body="")
+
+    def for_listing(self):
+        """What a review card shows, in a fixed number of queries."""
+        return self.select_related("author", "film").annotate(
+            reply_total=Count("replies", filter=Q(replies__status=Status.PUBLISHED), distinct=True)
+        )
+
+    def with_liked_by(self, user):
+        if not user.is_authenticated:
+            return self.annotate(liked=models.Value(False, output_field=models.BooleanField()))
+        return self.annotate(
+            liked=Exists(Like.objects.filter(review=OuterRef("pk"), user=user))
+        )
+
+    def sorted(self, key):
+        return self.order_by(*REVIEW_SORTS.get(key, REVIEW_SORTS["recent"])[1])
+
+    def set_status(self, status):
+        """Hide or restore reviews (moderation); film stats follow in the same transaction."""
+        with transaction.atomic():
+            film_ids = sorted(set(self.values_list("film_id", flat=True)))
+            for film_id in film_ids:
+                stats.lock_film(film_id)
+            changed = self.exclude(status=status).update(status=status)
+            stats.refresh_film_stats(*film_ids)
+        return changed
+
+    def mark_spoilers(self):
+        return self.update(contains_spoilers=True)
+
+    def save_for(self, *, author, film, rating, headline="", body="", contains_spoilers=False):
+        """Create `author`'s review of `film`, or update it if they already have one.
+
+        Returns (review, created). Safe against two first submissions racing: the film row
+        is locked first, and a lost insert race falls back to updating the winner's row.
+        """
+        fields = {
+            "rating": rating, "headline": headline, "body": body,
+            "contains_spoilers": contains_spoilers,
+        }
+        for attempt in range(2):
+            try:
+                with transaction.atomic():
+                    stats.lock_film(film.pk)
+                    review = self.filter(film=film, author=author).first()
+                    created = review is None
+                    if created:
+                        review = self.model(film=film, author=author, **fields)
+                    else:
+                        changed = any(getattr(review, k) != v for k, v in fields.items())
+                        for key, value in fields.items():
+                            setattr(review, key, value)
+                        if changed:
+                            review.edited = timezone.now()
+                    review.save()
+                    stats.refresh_film_stats(film.pk)
+                return review, created
+            except IntegrityError:
+                if attempt:
+                    raise
+        raise AssertionError("unreachable")
+
+
+REVIEW_SORTS = {
+    "recent": (_("Most recent"), ["-created", "-pk"]),
+    "top": (_("Most liked"), ["-like_count", "-created", "-pk"]),
+    "rating": (_("Highest rated"), ["-rating", "-created", "-pk"]),
+    "lowest": (_("Lowest rated"), ["rating", "-created", "-pk"]),
+}
+
+
+class Review(models.Model):
+    """One member's rating of one film, with an optional written review."""
+
+    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="reviews")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
+    )
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), choices=RATING_CHOICES,
+        help_text=_("Half stars, stored 1-10: 1 is half a star, 10 is five stars."),
+    )
+    headline = models.CharField(_("headline"), max_length=140, blank=True)
+    body = models.TextField(
+        _("review"), blank=True, max_length=settings.MAX_REVIEW_BODY_CHARS,
+        help_text=_("Markdown: *emphasis*, **strong**, [links](https://…), > quotes, lists."),
+    )
+    body_html = models.TextField(editable=False, blank=True)
+    contains_spoilers = models.BooleanField(
+        _("contains spoilers"), default=False,
+        help_text=_("The review is collapsed behind a warning until a reader opens it."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED,
+        db_index=True,
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+    edited = models.DateTimeField(
+        _("edited"), null=True, blank=True, editable=False,
+        help_text=_("When the author last changed the review after posting it."),
+    )
+    like_count = models.PositiveIntegerField(_("likes"), default=0, editable=False)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        constraints = [
+            models.UniqueConstraint(fields=["film", "author"], name="one_review_per_film"),
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=10), name="review_rating_1_to_10"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="review_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["film", "status", "-created"], name="review_film_recent_idx"),
+            models.Index(fields=["film", "status", "-like_count"], name="review_film_top_idx"),
+            models.Index(fields=["film", "status", "-rating"], name="review_film_rating_idx"),
+            models.Index(fields=["author", "status", "-created"], name="review_author_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.author} on {self.film.title}: {self.stars}★"
+
+    def get_absolute_url(self):
+        return reverse("reviews:detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        self.body = self.body.strip()
+        self.headline = self.headline.strip()
+        self.body_html = render_markdown(self.body)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html"}
+        super().save(*args, **kwargs)
+
+    def remove(self):
+        """Delete the review; the film's stats follow in the same transaction."""
+        with transaction.atomic():
+            stats.lock_film(self.film_id)
+            self.delete()  # reviews.signals recounts the film's stats
+
+    def toggle_like(self, user):
+        """Like or unlike for `user`; returns True if the review is now liked."""
+        with transaction.atomic():
+            deleted, _ = Like.objects.filter(user=user, review=self).delete()
+            if not deleted:
+                try:
+                    with transaction.atomic():
+                        Like.objects.create(user=user, review=self)
+                except IntegrityError:
+                    pass  # a concurrent request liked it first; it is liked either way
+            stats.refresh_like_count(self.pk)
+        self.refresh_from_db(fields=["like_count"])
+        return not deleted
+
+    @property
+    def stars(self):
+        return self.rating / 2
+
+    @property
+    def rating_label(self):
+        return RATING_LABELS[self.rating]
+
+    @property
+    def is_rating_only(self):
+        return not self.body
+
+    @property
+    def is_published(self):
+        return self.status == Status.PUBLISHED
+
+
+class ReplyQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Status.PUBLISHED, author__is_active=True)
+
+    def set_status(self, status):
+        """Hide or restore replies (moderation)."""
+        return self.exclude(status=status).update(status=status)
+
+
+class Reply(models.Model):
+    """A comment under a review ("Leave a reply")."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="replies"
+    )
+    body = models.TextField(_("reply"), max_length=settings.MAX_REPLY_BODY_CHARS)
+    body_html = models.TextField(editable=False, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED,
+        db_index=True,
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ReplyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created", "pk"]
+        verbose_name = _("reply")
+        verbose_name_plural = _("replies")
+        indexes = [models.Index(fields=["review", "status", "created"], name="reply_review_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values), name="reply_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.author} on review {self.review_id}"
+
+    def get_absolute_url(self):
+        return f"{self.review.get_absolute_url()}#reply-{self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.body = self.body.strip()
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+
+class Like(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes")
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="likes")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("like")
+        verbose_name_plural = _("likes")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "review"], name="one_like_per_review")
+        ]
+
+    def __str__(self):
+        return f"{self.user} likes review {self.review_id}"
+
+    def get_absolute_url(self):
+        return self.review.get_absolute_url()
+
+
+class Report(models.Model):
+    """A member's report of abuse in a review or a reply, for the moderators."""
+
+    class Reason(models.TextChoices):
+        SPOILER = "spoiler", _("Unmarked spoilers")
+        ABUSE = "abuse", _("Harassment or hate")
+        SPAM = "spam", _("Spam or advertising")
+        OFF_TOPIC = "off_topic", _("Not about the film")
+        OTHER = "other", _("Something else")
+
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
+    )
+    review = models.ForeignKey(
+        Review, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    reply = models.ForeignKey(
+        Reply, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    note = models.TextField(_("note"), blank=True, max_length=1000)
+    created = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(review__isnull=False, reply__isnull=True)
+                           | Q(review__isnull=True, reply__isnull=False)),
+                name="report_has_one_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_reason_display()} by {self.reporter}"
+
+    def get_absolute_url(self):
+        return (self.review or self.reply).get_absolute_url()

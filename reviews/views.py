@@ -1,0 +1,150 @@
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from films.models import Film
+
+from .forms import ReplyForm, ReportForm, ReviewForm
+from .models import Reply, Report, Review
+
+
+def _published_review(pk):
+    return get_object_or_404(Review.objects.published().select_related("film", "author"), pk=pk)
+
+
+def _safe_next(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _save_from_form(request, film, form):
+    review, created = Review.objects.save_for(author=request.user, film=film, **form.cleaned_data)
+    if created:
+        messages.success(request, _("Your review is posted."))
+    else:
+        messages.success(request, _("Your review is updated."))
+    return redirect(review.film if review.is_rating_only else review)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def write_review(request, slug):
+    """The signed-in member's review of a film: creates it, or updates the one they have."""
+    film = get_object_or_404(Film, slug=slug)
+    existing = Review.objects.filter(film=film, author=request.user).first()
+    form = ReviewForm(request.POST or None, instance=existing)
+    if request.method == "POST" and form.is_valid():
+        return _save_from_form(request, film, form)
+    return render(
+        request, "reviews/review_form.html", {"film": film, "form": form, "review": existing}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_review(request, pk):
+    review = get_object_or_404(Review.objects.select_related("film"), pk=pk, author=request.user)
+    form = ReviewForm(request.POST or None, instance=review)
+    if request.method == "POST" and form.is_valid():
+        return _save_from_form(request, review.film, form)
+    return render(
+        request, "reviews/review_form.html", {"film": review.film, "form": form, "review": review}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_review(request, pk):
+    review = get_object_or_404(Review.objects.select_related("film"), pk=pk, author=request.user)
+    if request.method == "POST":
+        film = review.film
+        review.remove()
+        messages.success(request, _("Your review of %(film)s is deleted.") % {"film": film.title})
+        return redirect(film)
+    return render(request, "reviews/review_confirm_delete.html", {"review": review})
+
+
+@require_http_methods(["GET", "POST"])
+def review_detail(request, pk):
+    """A review with its replies; a POST here leaves a reply."""
+    review = _published_review(pk)
+    form = None
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        form = ReplyForm(request.POST)
+        if form.is_valid():
+            reply = _create_reply(request, review, form.cleaned_data["body"])
+            return redirect(reply)
+    elif request.user.is_authenticated:
+        form = ReplyForm()
+    review = Review.objects.filter(pk=review.pk).for_listing().with_liked_by(request.user).get()
+    replies = review.replies.published().select_related("author")
+    return render(
+        request,
+        "reviews/review_detail.html",
+        {"review": review, "replies": replies, "form": form},
+    )
+
+
+def _create_reply(request, review, body):
+    # A double-clicked submit sends the same reply twice; keep only the first.
+    recent = Reply.objects.filter(
+        review=review, author=request.user, body=body,
+        created__gte=timezone.now() - timedelta(minutes=2),
+    ).first()
+    if recent:
+        return recent
+    reply = Reply.objects.create(review=review, author=request.user, body=body)
+    messages.success(request, _("Your reply is posted."))
+    return reply
+
+
+@require_POST
+@login_required
+def like_review(request, pk):
+    review = _published_review(pk)
+    if review.author_id == request.user.pk:
+        messages.error(request, _("You can't like your own review."))
+    else:
+        liked = review.toggle_like(request.user)
+        messages.success(request, _("You liked this review.") if liked else _("Like removed."))
+    return redirect(_safe_next(request, review.get_absolute_url()))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_review(request, pk):
+    review = _published_review(pk)
+    if review.author_id == request.user.pk:
+        raise Http404
+    open_report = Report.objects.filter(
+        reporter=request.user, review=review, resolved_at__isnull=True
+    ).exists()
+    form = ReportForm(request.POST or None)
+    if request.method == "POST" and open_report:
+        messages.info(request, _("You have already reported this review; moderators will look."))
+        return redirect(review)
+    if request.method == "POST" and form.is_valid():
+        form.instance.reporter = request.user
+        form.instance.review = review
+        form.save()
+        messages.success(request, _("Thank you. A moderator will look at this review."))
+        return redirect(review)
+    return render(
+        request,
+        "reviews/report_form.html",
+        {"review": review, "form": form, "already_reported": open_report},
+    )
