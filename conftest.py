@@ -73,7 +73,11 @@ def make_review(db):
 
     def make(*, film, author, rating=8, headline="", body="A review.", contains_spoilers=False):
         review, _ = Review.objects.save_for(
-            film=film, author=author, rating=rating, headline=headline, body=body,
+            film=film,
+            author=author,
+            rating=rating,
+            headline=headline,
+            body=body,
             contains_spoilers=contains_spoilers,
         )
         return review

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanImageField
+from reviews.stats import refresh_stats_for_author
 
 from .models import User
 
@@ -20,3 +21,9 @@ class UserAdmin(BaseUserAdmin):
         *BaseUserAdmin.fieldsets,
         (_("Profile"), {"fields": ["display_name", "bio", "website", "avatar"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data:
+            # An inactive member's reviews leave the site and the film statistics.
+            refresh_stats_for_author(obj.pk)

@@ -10,7 +10,9 @@ class User(RenditionsMixin, AbstractUser):
     """A member of the site. `username` is the public URL handle; e-mail stays private."""
 
     display_name = models.CharField(
-        _("display name"), max_length=80, blank=True,
+        _("display name"),
+        max_length=80,
+        blank=True,
         help_text=_("The name shown beside your reviews. Leave empty to show your username."),
     )
     bio = models.TextField(
@@ -18,7 +20,9 @@ class User(RenditionsMixin, AbstractUser):
     )
     website = models.URLField(_("website"), blank=True, max_length=200)
     avatar = models.ImageField(
-        _("avatar"), upload_to="avatars/", blank=True,
+        _("avatar"),
+        upload_to="avatars/",
+        blank=True,
         help_text=_("JPEG, PNG, WebP or GIF; re-encoded and stripped of metadata."),
     )
 

@@ -48,16 +48,22 @@ def reencode_upload(upload, *, max_bytes=None, max_pixels=None):
             width, height = image.size
             if width * height > max_pixels:
                 raise ValidationError(
-                    _("The picture is too large (%(w)s×%(h)s pixels).")
-                    % {"w": width, "h": height},
+                    _("The picture is too large (%(w)s×%(h)s pixels).") % {"w": width, "h": height},
                     code="too_many_pixels",
                 )
             image.seek(0)
             image.load()
     except ValidationError:
         raise
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError,
-            Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
         raise ValidationError(
             _("Upload a valid image: JPEG, PNG, WebP or GIF."), code="invalid_image"
         ) from None

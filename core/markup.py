@@ -8,10 +8,9 @@ whitelist sanitizer as a second, independent line of defence.
 import nh3
 from markdown_it import MarkdownIt
 
-_md = (
-    MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False, "breaks": True})
-    .disable(["image", "heading", "lheading", "html_block", "html_inline", "hr"])
-)
+_md = MarkdownIt(
+    "commonmark", {"html": False, "linkify": False, "typographer": False, "breaks": True}
+).disable(["image", "heading", "lheading", "html_block", "html_inline", "hr"])
 
 ALLOWED_TAGS = {"p", "br", "em", "strong", "a", "blockquote", "ul", "ol", "li", "code", "pre"}
 ALLOWED_ATTRIBUTES = {"a": {"href"}, "ol": {"start"}}

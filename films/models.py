@@ -86,7 +86,11 @@ class Person(models.Model):
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
     death_year = models.PositiveSmallIntegerField(_("death year"), null=True, blank=True)
     imdb_id = models.CharField(
-        _("IMDb id"), max_length=12, unique=True, null=True, blank=True,
+        _("IMDb id"),
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("e.g. nm0005069; set by the IMDb importer."),
     )
 
@@ -111,8 +115,14 @@ class FilmQuerySet(models.QuerySet):
     def with_stats(self):
         """Films with the columns list pages need; stats are stored, not computed here."""
         return self.only(
-            "title", "slug", "release_date", "poster", "rating_count", "rating_average",
-            "review_count", "runtime_minutes",
+            "title",
+            "slug",
+            "release_date",
+            "poster",
+            "rating_count",
+            "rating_average",
+            "review_count",
+            "runtime_minutes",
         )
 
     def top_rated(self, min_ratings=None):
@@ -134,19 +144,29 @@ class Film(RenditionsMixin, models.Model):
     title = models.CharField(_("title"), max_length=255, db_index=True)
     original_title = models.CharField(_("original title"), max_length=255, blank=True)
     slug = models.SlugField(
-        _("slug"), max_length=100, unique=True,
+        _("slug"),
+        max_length=100,
+        unique=True,
         help_text=_("The film's address: /films/<slug>/. Made from the title if left empty."),
     )
     tagline = models.CharField(_("tagline"), max_length=255, blank=True)
     overview = models.TextField(_("overview"), blank=True)
     release_date = models.DateField(_("release date"), null=True, blank=True, db_index=True)
     year = models.PositiveSmallIntegerField(
-        _("year"), null=True, blank=True, db_index=True, editable=False,
+        _("year"),
+        null=True,
+        blank=True,
+        db_index=True,
+        editable=False,
         help_text=_("Kept from the release date, for filtering."),
     )
-    runtime_minutes = models.PositiveSmallIntegerField(_("runtime (minutes)"), null=True, blank=True)
+    runtime_minutes = models.PositiveSmallIntegerField(
+        _("runtime (minutes)"), null=True, blank=True
+    )
     poster = models.ImageField(_("poster"), upload_to="posters/", blank=True)
-    genres = models.ManyToManyField(Genre, blank=True, related_name="films", verbose_name=_("genres"))
+    genres = models.ManyToManyField(
+        Genre, blank=True, related_name="films", verbose_name=_("genres")
+    )
     companies = models.ManyToManyField(
         Company, blank=True, related_name="films", verbose_name=_("production companies")
     )
@@ -155,7 +175,11 @@ class Film(RenditionsMixin, models.Model):
     )
     people = models.ManyToManyField(Person, through="Credit", related_name="films", blank=True)
     imdb_id = models.CharField(
-        _("IMDb id"), max_length=12, unique=True, null=True, blank=True,
+        _("IMDb id"),
+        max_length=12,
+        unique=True,
+        null=True,
+        blank=True,
         help_text=_("e.g. tt1798709; set by the IMDb importer."),
     )
     created = models.DateTimeField(auto_now_add=True)
@@ -194,14 +218,16 @@ class Film(RenditionsMixin, models.Model):
     def __str__(self):
         return f"{self.title} ({self.year})" if self.year else self.title
 
-    def get_absolute_url(self):
-        return reverse("films:detail", args=[self.slug])
-
     def save(self, *args, **kwargs):
         self.year = self.release_date.year if self.release_date else self.year
         if not self.slug:
-            self.slug = unique_slug(Film, self.title, extra=str(self.year or ""), exclude_pk=self.pk)
+            self.slug = unique_slug(
+                Film, self.title, extra=str(self.year or ""), exclude_pk=self.pk
+            )
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("films:detail", args=[self.slug])
 
     def poster_url(self, width=342):
         return self.image_url(width)

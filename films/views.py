@@ -13,7 +13,10 @@ from .models import Country, Credit, Film, Genre, Person
 CATALOG_SORTS = {
     "title": (_("Title"), ["title", "year"]),
     "release": (_("Newest"), ["-release_date", "title"]),
-    "rating": (_("Highest rated"), [F("rating_average").desc(nulls_last=True), "-rating_count", "title"]),
+    "rating": (
+        _("Highest rated"),
+        [F("rating_average").desc(nulls_last=True), "-rating_count", "title"],
+    ),
     "reviews": (_("Most reviewed"), ["-review_count", "-rating_count", "title"]),
 }
 
@@ -40,11 +43,18 @@ def film_list(request):
     if sort not in CATALOG_SORTS:
         sort = "title"
     order = CATALOG_SORTS[sort][1]
-    page = _page(request, films.order_by(*order).prefetch_related(
-        Prefetch("credits", queryset=Credit.objects.filter(role=Credit.Role.DIRECTOR)
-                 .select_related("person").only("film_id", "role", "order", "person__name",
-                                                 "person__slug")),
-    ), settings.FILMS_PER_PAGE)
+    page = _page(
+        request,
+        films.order_by(*order).prefetch_related(
+            Prefetch(
+                "credits",
+                queryset=Credit.objects.filter(role=Credit.Role.DIRECTOR)
+                .select_related("person")
+                .only("film_id", "role", "order", "person__name", "person__slug"),
+            ),
+        ),
+        settings.FILMS_PER_PAGE,
+    )
     return render(
         request,
         "films/film_list.html",
@@ -62,7 +72,10 @@ def film_list(request):
 def film_detail(request, slug):
     film = get_object_or_404(
         Film.objects.prefetch_related(
-            "genres", "companies", "countries", "alternative_titles",
+            "genres",
+            "companies",
+            "countries",
+            "alternative_titles",
             Prefetch("credits", queryset=Credit.objects.select_related("person")),
         ),
         slug=slug,
@@ -71,8 +84,12 @@ def film_detail(request, slug):
     if sort not in REVIEW_SORTS:
         sort = "recent"
     reviews = (
-        Review.objects.published().written().filter(film=film)
-        .for_listing().with_liked_by(request.user).sorted(sort)
+        Review.objects.published()
+        .written()
+        .filter(film=film)
+        .for_listing()
+        .with_liked_by(request.user)
+        .sorted(sort)
     )
     page = _page(request, reviews, settings.REVIEWS_PER_PAGE)
 
@@ -105,8 +122,17 @@ def person_detail(request, slug):
     credits = (
         Credit.objects.filter(person=person)
         .select_related("film")
-        .only("role", "character", "order", "film__title", "film__slug", "film__year",
-              "film__poster", "film__rating_average", "film__rating_count")
+        .only(
+            "role",
+            "character",
+            "order",
+            "film__title",
+            "film__slug",
+            "film__year",
+            "film__poster",
+            "film__rating_average",
+            "film__rating_count",
+        )
         .order_by("-film__release_date", "film__title", "role")
     )
     by_role = {}
@@ -123,7 +149,8 @@ def search(request):
         films = list(
             Film.objects.with_stats()
             .filter(
-                Q(title__icontains=query) | Q(original_title__icontains=query)
+                Q(title__icontains=query)
+                | Q(original_title__icontains=query)
                 | Q(alternative_titles__title__icontains=query)
             )
             .distinct()
@@ -131,9 +158,12 @@ def search(request):
         )
         people = list(Person.objects.filter(name__icontains=query)[:20])
         reviews = list(
-            Review.objects.published().written()
+            Review.objects.published()
+            .written()
             .filter(Q(headline__icontains=query) | Q(body__icontains=query))
-            .for_listing().with_liked_by(request.user).sorted("top")[:20]
+            .for_listing()
+            .with_liked_by(request.user)
+            .sorted("top")[:20]
         )
     return render(
         request,

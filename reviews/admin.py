@@ -20,7 +20,9 @@ class ModerationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Hide selected from the site"), permissions=["change"])
     def hide(self, request, queryset):
         changed = queryset.set_status(Status.HIDDEN)
-        self.message_user(request, ngettext("%d item hidden.", "%d items hidden.", changed) % changed)
+        self.message_user(
+            request, ngettext("%d item hidden.", "%d items hidden.", changed) % changed
+        )
 
     @admin.action(description=_("Restore selected to the site"), permissions=["change"])
     def restore(self, request, queryset):
@@ -32,25 +34,66 @@ class ModerationAdmin(admin.ModelAdmin):
 
 @admin.register(Review)
 class ReviewAdmin(ModerationAdmin):
-    list_display = ["__str__", "headline", "film", "author", "rating", "contains_spoilers",
-                    "status", "like_count", "created"]
-    list_filter = ["status", "contains_spoilers", "rating", "created",
-                   ("film", admin.RelatedOnlyFieldListFilter)]
+    list_display = [
+        "__str__",
+        "headline",
+        "film",
+        "author",
+        "rating",
+        "contains_spoilers",
+        "status",
+        "like_count",
+        "created",
+    ]
+    list_filter = [
+        "status",
+        "contains_spoilers",
+        "rating",
+        "created",
+        ("film", admin.RelatedOnlyFieldListFilter),
+    ]
     list_select_related = ["film", "author"]
     search_fields = ["headline", "body", "film__title", "author__username"]
     date_hierarchy = "created"
     actions = [*ModerationAdmin.actions, "mark_spoilers"]
-    readonly_fields = ["film", "author", "rating", "headline", "body", "created", "updated",
-                       "edited", "like_count"]
-    fields = ["film", "author", "rating", "headline", "body", "contains_spoilers", "status",
-              "created", "updated", "edited", "like_count"]
+    readonly_fields = [
+        "film",
+        "author",
+        "rating",
+        "headline",
+        "body",
+        "created",
+        "updated",
+        "edited",
+        "like_count",
+    ]
+    fields = [
+        "film",
+        "author",
+        "rating",
+        "headline",
+        "body",
+        "contains_spoilers",
+        "status",
+        "created",
+        "updated",
+        "edited",
+        "like_count",
+    ]
 
     @admin.action(description=_("Mark selected as containing spoilers"), permissions=["change"])
     def mark_spoilers(self, request, queryset):
         changed = queryset.mark_spoilers()
-        self.message_user(request, ngettext(
-            "%d review marked as containing spoilers.",
-            "%d reviews marked as containing spoilers.", changed) % changed, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%d review marked as containing spoilers.",
+                "%d reviews marked as containing spoilers.",
+                changed,
+            )
+            % changed,
+            messages.SUCCESS,
+        )
 
     def save_model(self, request, obj, form, change):
         # A status change moves the film's stats; keep them exact in the same transaction.

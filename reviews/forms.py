@@ -48,9 +48,7 @@ class ReplyForm(forms.ModelForm):
         fields = ["body"]
         labels = {"body": _("Leave a reply")}
         widgets = {
-            "body": forms.Textarea(
-                attrs={"rows": 4, "maxlength": settings.MAX_REPLY_BODY_CHARS}
-            )
+            "body": forms.Textarea(attrs={"rows": 4, "maxlength": settings.MAX_REPLY_BODY_CHARS})
         }
 
     def clean_body(self):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -24,7 +25,9 @@ RATING_LABELS = {
     2: pgettext_lazy("rating", "bad"),
     1: pgettext_lazy("rating", "awful"),
 }
-RATING_CHOICES = [(n, format_lazy("{} ★ — {}", f"{n / 2:g}", RATING_LABELS[n])) for n in range(10, 0, -1)]
+RATING_CHOICES = [
+    (n, format_lazy("{} ★ — {}", f"{n / 2:g}", RATING_LABELS[n])) for n in range(10, 0, -1)
+]
 
 
 class Status(models.TextChoices):
@@ -46,16 +49,23 @@ class ReviewQuerySet(models.QuerySet):
 
     def for_listing(self):
         """What a review card shows, in a fixed number of queries."""
+        # A correlated subquery, not a JOIN + GROUP BY: it runs only for the rows on the page.
+        replies = (
+            Reply.objects.published()
+            .filter(review=OuterRef("pk"))
+            .order_by()
+            .values("review")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
         return self.select_related("author", "film").annotate(
-            reply_total=Count("replies", filter=Q(replies__status=Status.PUBLISHED), distinct=True)
+            reply_total=Coalesce(Subquery(replies, output_field=models.IntegerField()), 0)
         )
 
     def with_liked_by(self, user):
         if not user.is_authenticated:
             return self.annotate(liked=models.Value(False, output_field=models.BooleanField()))
-        return self.annotate(
-            liked=Exists(Like.objects.filter(review=OuterRef("pk"), user=user))
-        )
+        return self.annotate(liked=Exists(Like.objects.filter(review=OuterRef("pk"), user=user)))
 
     def sorted(self, key):
         return self.order_by(*REVIEW_SORTS.get(key, REVIEW_SORTS["recent"])[1])
@@ -80,7 +90,9 @@ class ReviewQuerySet(models.QuerySet):
         is locked first, and a lost insert race falls back to updating the winner's row.
         """
         fields = {
-            "rating": rating, "headline": headline, "body": body,
+            "rating": rating,
+            "headline": headline,
+            "body": body,
             "contains_spoilers": contains_spoilers,
         }
         for attempt in range(2):
@@ -122,27 +134,37 @@ class Review(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviews"
     )
     rating = models.PositiveSmallIntegerField(
-        _("rating"), choices=RATING_CHOICES,
+        _("rating"),
+        choices=RATING_CHOICES,
         help_text=_("Half stars, stored 1-10: 1 is half a star, 10 is five stars."),
     )
     headline = models.CharField(_("headline"), max_length=140, blank=True)
     body = models.TextField(
-        _("review"), blank=True, max_length=settings.MAX_REVIEW_BODY_CHARS,
+        _("review"),
+        blank=True,
+        max_length=settings.MAX_REVIEW_BODY_CHARS,
         help_text=_("Markdown: *emphasis*, **strong**, [links](https://…), > quotes, lists."),
     )
     body_html = models.TextField(editable=False, blank=True)
     contains_spoilers = models.BooleanField(
-        _("contains spoilers"), default=False,
+        _("contains spoilers"),
+        default=False,
         help_text=_("The review is collapsed behind a warning until a reader opens it."),
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED,
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PUBLISHED,
         db_index=True,
     )
     created = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
     edited = models.DateTimeField(
-        _("edited"), null=True, blank=True, editable=False,
+        _("edited"),
+        null=True,
+        blank=True,
+        editable=False,
         help_text=_("When the author last changed the review after posting it."),
     )
     like_count = models.PositiveIntegerField(_("likes"), default=0, editable=False)
@@ -172,9 +194,6 @@ class Review(models.Model):
     def __str__(self):
         return f"{self.author} on {self.film.title}: {self.stars}★"
 
-    def get_absolute_url(self):
-        return reverse("reviews:detail", args=[self.pk])
-
     def save(self, *args, **kwargs):
         self.body = self.body.strip()
         self.headline = self.headline.strip()
@@ -183,6 +202,9 @@ class Review(models.Model):
         if update_fields is not None and "body" in update_fields:
             kwargs["update_fields"] = {*update_fields, "body_html"}
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("reviews:detail", args=[self.pk])
 
     def remove(self):
         """Delete the review; the film's stats follow in the same transaction."""
@@ -240,7 +262,10 @@ class Reply(models.Model):
     body = models.TextField(_("reply"), max_length=settings.MAX_REPLY_BODY_CHARS)
     body_html = models.TextField(editable=False, blank=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=Status.choices, default=Status.PUBLISHED,
+        _("status"),
+        max_length=10,
+        choices=Status.choices,
+        default=Status.PUBLISHED,
         db_index=True,
     )
     created = models.DateTimeField(_("created"), auto_now_add=True)
@@ -261,17 +286,19 @@ class Reply(models.Model):
     def __str__(self):
         return f"{self.author} on review {self.review_id}"
 
-    def get_absolute_url(self):
-        return f"{self.review.get_absolute_url()}#reply-{self.pk}"
-
     def save(self, *args, **kwargs):
         self.body = self.body.strip()
         self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self):
+        return f"{self.review.get_absolute_url()}#reply-{self.pk}"
+
 
 class Like(models.Model):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="likes"
+    )
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="likes")
     created = models.DateTimeField(auto_now_add=True)
 
@@ -313,7 +340,10 @@ class Report(models.Model):
     note = models.TextField(_("note"), blank=True, max_length=1000)
     created = models.DateTimeField(auto_now_add=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
@@ -324,8 +354,10 @@ class Report(models.Model):
         verbose_name_plural = _("reports")
         constraints = [
             models.CheckConstraint(
-                condition=(Q(review__isnull=False, reply__isnull=True)
-                           | Q(review__isnull=True, reply__isnull=False)),
+                condition=(
+                    Q(review__isnull=False, reply__isnull=True)
+                    | Q(review__isnull=True, reply__isnull=False)
+                ),
                 name="report_has_one_target",
             ),
         ]

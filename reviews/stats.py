@@ -23,7 +23,9 @@ def refresh_film_stats(*film_ids):
     from .models import Review
 
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("refresh_film_stats must run inside the transaction that changed reviews")
+        raise RuntimeError(
+            "refresh_film_stats must run inside the transaction that changed reviews"
+        )
     for film_id in set(film_ids):
         rows = (
             Review.objects.published()
@@ -60,3 +62,17 @@ def refresh_like_count(review_id):
     Review.objects.filter(pk=review_id).update(
         like_count=Coalesce(Subquery(likes, output_field=IntegerField()), Value(0))
     )
+
+
+def refresh_stats_for_author(user_id):
+    """An author's reviews left or rejoined the published set (account deactivated or
+    reactivated): recount every film they rated."""
+    from .models import Review
+
+    with transaction.atomic():
+        film_ids = sorted(
+            set(Review.objects.filter(author_id=user_id).values_list("film_id", flat=True))
+        )
+        for film_id in film_ids:
+            lock_film(film_id)
+        refresh_film_stats(*film_ids)

@@ -102,7 +102,9 @@ def review_detail(request, pk):
 def _create_reply(request, review, body):
     # A double-clicked submit sends the same reply twice; keep only the first.
     recent = Reply.objects.filter(
-        review=review, author=request.user, body=body,
+        review=review,
+        author=request.user,
+        body=body,
         created__gte=timezone.now() - timedelta(minutes=2),
     ).first()
     if recent:

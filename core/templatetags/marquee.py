@@ -8,7 +8,7 @@ register = template.Library()
 
 @register.filter
 def stars_text(rating):
-    """"4.5" for a stored rating of 9."""
+    """ "4.5" for a stored rating of 9."""
     if rating in (None, ""):
         return ""
     return f"{int(rating) / 2:g}"
@@ -73,13 +73,15 @@ def rating_histogram(counts, caption=""):
     bars = []
     for i, count in enumerate(counts):
         h = round(height * count / tallest, 1) if count else 0.5
-        bars.append({
-            "rating": i + 1,
-            "count": count,
-            "x": i * (bar_width + gap),
-            "y": round(height - h, 1),
-            "height": h,
-            "width": bar_width,
-            "percent": round(100 * count / total) if total else 0,
-        })
+        bars.append(
+            {
+                "rating": i + 1,
+                "count": count,
+                "x": i * (bar_width + gap),
+                "y": round(height - h, 1),
+                "height": h,
+                "width": bar_width,
+                "percent": round(100 * count / total) if total else 0,
+            }
+        )
     return {"bars": bars, "total": total, "caption": caption}
