@@ -39,10 +39,12 @@ dev: $(STAMP) | var
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/ruff format --check .
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 
+# Tests run with production settings (DEBUG off) and a throwaway key.
 test: $(STAMP) | var lint
-	$(BIN)/pytest
+	DJANGO_SECRET_KEY=test-only-not-secret DJANGO_DEBUG=false $(BIN)/pytest
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -16,6 +16,9 @@ def _isolated_media_and_static(settings, tmp_path):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The test client speaks plain HTTP; production's HTTPS redirect would turn every
+    # response into a 301. The header and cookie settings stay as in production.
+    settings.SECURE_SSL_REDIRECT = False
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanImageField
@@ -15,6 +16,7 @@ class UserChangeForm(BaseUserAdmin.form):
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     form = UserChangeForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["username", "display_name", "email", "is_active", "is_staff", "date_joined"]
     search_fields = ["username", "display_name", "email"]
     fieldsets = [

@@ -8,12 +8,18 @@ from .models import User
 
 class ProfileForm(forms.ModelForm):
     avatar = CleanImageField(label=_("Avatar"), required=False)
+    website = forms.URLField(
+        label=_("Website"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        help_text=_("Shown on your profile as a link."),
+    )
 
     class Meta:
         model = User
         fields = ["display_name", "bio", "website", "avatar"]
         widgets = {"bio": forms.Textarea(attrs={"rows": 4, "maxlength": 1000})}
-        help_texts = {"website": _("Shown on your profile as a link.")}
 
     def clean_website(self):
         url = self.cleaned_data["website"]
