@@ -6,14 +6,14 @@ from django.core.paginator import Paginator
 from django.db.models import Avg, Count, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_safe, require_http_methods
 
 from reviews.models import Review
 
 from .forms import ProfileForm
 
 
-@require_GET
+@require_safe
 def profile(request, username):
     member = get_object_or_404(get_user_model(), username=username, is_active=True)
     entries = Review.objects.published().filter(author=member)
@@ -45,7 +45,7 @@ def profile(request, username):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def edit_profile(request):
     form = ProfileForm(request.POST or None, request.FILES or None, instance=request.user)
     if request.method == "POST" and form.is_valid():

@@ -4,13 +4,13 @@ from django.http import HttpResponse, HttpResponseNotFound, HttpResponseServerEr
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from films.models import Film
 from reviews.models import Review
 
 
-@require_GET
+@require_safe
 def home(request):
     latest = Review.objects.published().written().for_listing().sorted("recent")[:8]
     return render(
@@ -26,7 +26,7 @@ def home(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     """Liveness: 200 only after a round trip to the database."""
     with connection.cursor() as cursor:
@@ -35,7 +35,7 @@ def healthz(request):
     return HttpResponse("ok", content_type="text/plain")
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     lines = [
         "User-agent: *",

@@ -117,6 +117,7 @@ class FilmQuerySet(models.QuerySet):
         return self.only(
             "title",
             "slug",
+            "year",
             "release_date",
             "poster",
             "rating_count",
@@ -218,8 +219,20 @@ class Film(RenditionsMixin, models.Model):
     def __str__(self):
         return f"{self.title} ({self.year})" if self.year else self.title
 
+    STATS_FIELDS = frozenset(
+        {"rating_count", "review_count", "rating_sum", "rating_average", "rating_histogram"}
+    )
+
     def save(self, *args, **kwargs):
+        """Save the film's own facts. Statistics belong to reviews.stats: a save of an
+        existing film (an admin edit, an import) never writes its stale in-memory copy."""
         self.year = self.release_date.year if self.release_date else self.year
+        if self.pk and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in self.STATS_FIELDS
+            ]
         if not self.slug:
             self.slug = unique_slug(
                 Film, self.title, extra=str(self.year or ""), exclude_pk=self.pk

@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from reviews.forms import ReviewForm
 from reviews.models import REVIEW_SORTS, Review
@@ -25,7 +25,7 @@ def _page(request, queryset, per_page):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-@require_GET
+@require_safe
 def film_list(request):
     films = Film.objects.with_stats()
     genre = request.GET.get("genre", "").strip()
@@ -68,7 +68,7 @@ def film_list(request):
     )
 
 
-@require_GET
+@require_safe
 def film_detail(request, slug):
     film = get_object_or_404(
         Film.objects.prefetch_related(
@@ -116,7 +116,7 @@ def film_detail(request, slug):
     )
 
 
-@require_GET
+@require_safe
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
     credits = (
@@ -141,7 +141,7 @@ def person_detail(request, slug):
     return render(request, "films/person_detail.html", {"person": person, "by_role": by_role})
 
 
-@require_GET
+@require_safe
 def search(request):
     query = " ".join(request.GET.get("q", "").split())[:100]
     films = people = reviews = []

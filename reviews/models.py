@@ -91,8 +91,8 @@ class ReviewQuerySet(models.QuerySet):
         """
         fields = {
             "rating": rating,
-            "headline": headline,
-            "body": body,
+            "headline": headline.strip(),
+            "body": body.strip(),
             "contains_spoilers": contains_spoilers,
         }
         for attempt in range(2):
@@ -103,12 +103,12 @@ class ReviewQuerySet(models.QuerySet):
                     created = review is None
                     if created:
                         review = self.model(film=film, author=author, **fields)
+                    elif all(getattr(review, k) == v for k, v in fields.items()):
+                        return review, False  # a resubmission of the same review
                     else:
-                        changed = any(getattr(review, k) != v for k, v in fields.items())
                         for key, value in fields.items():
                             setattr(review, key, value)
-                        if changed:
-                            review.edited = timezone.now()
+                        review.edited = timezone.now()
                     review.save()
                     stats.refresh_film_stats(film.pk)
                 return review, created

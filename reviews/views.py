@@ -39,7 +39,7 @@ def _save_from_form(request, film, form):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def write_review(request, slug):
     """The signed-in member's review of a film: creates it, or updates the one they have."""
     film = get_object_or_404(Film, slug=slug)
@@ -53,7 +53,7 @@ def write_review(request, slug):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def edit_review(request, pk):
     review = get_object_or_404(Review.objects.select_related("film"), pk=pk, author=request.user)
     form = ReviewForm(request.POST or None, instance=review)
@@ -65,7 +65,7 @@ def edit_review(request, pk):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def delete_review(request, pk):
     review = get_object_or_404(Review.objects.select_related("film"), pk=pk, author=request.user)
     if request.method == "POST":
@@ -76,7 +76,7 @@ def delete_review(request, pk):
     return render(request, "reviews/review_confirm_delete.html", {"review": review})
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def review_detail(request, pk):
     """A review with its replies; a POST here leaves a reply."""
     review = _published_review(pk)
@@ -127,7 +127,7 @@ def like_review(request, pk):
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def report_review(request, pk):
     review = _published_review(pk)
     if review.author_id == request.user.pk:
