@@ -1,0 +1,218 @@
+"""A review's own page: replies, likes and reports, from the outside (DESIGN §1, §3, §4)."""
+
+import pytest
+from django.urls import reverse
+
+from reviews.models import Like, Reply, Report, Review
+
+from .helpers import assert_form_error, assert_login_redirect, parse_tags, text_of, visible_text
+
+GATE_WORDS = "registered and logged in"
+
+
+@pytest.fixture
+def review(film, user, make_review):
+    return make_review(
+        film=film, author=user, rating=8, headline="Lonely hearts", body="A film about loneliness."
+    )
+
+
+def like_url(review):
+    return reverse("reviews:like", args=[review.pk])
+
+
+# --- The page ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_review_page_shows_review_replies_and_a_way_back(client, review, film, other_user):
+    Reply.objects.create(review=review, author=other_user, body="I felt the same way.")
+    response = client.get(review.get_absolute_url())
+    assert response.status_code == 200
+    page = visible_text(response)
+    assert "Lonely hearts" in page and "A film about loneliness." in page
+    assert "I felt the same way." in page
+    assert "Bob" in page and "Alice" in page
+    assert "Back to reviews" in page
+    hrefs = [a.get("href", "") for tag, a in parse_tags(response.content).tags if tag == "a"]
+    assert any(h.startswith(film.get_absolute_url()) for h in hrefs)
+    assert "8/10" in page.replace(" / ", "/")
+
+
+@pytest.mark.django_db
+def test_anonymous_sees_no_reply_form_but_the_gate(client, review):
+    response = client.get(review.get_absolute_url())
+    html = text_of(response)
+    assert GATE_WORDS in visible_text(response)
+    assert "<textarea" not in html
+    login_links = [
+        a.get("href", "")
+        for tag, a in parse_tags(html).tags
+        if tag == "a" and a.get("href", "").startswith(reverse("account_login"))
+    ]
+    assert any("next=" in h for h in login_links)
+
+
+@pytest.mark.django_db
+def test_unknown_or_hidden_review_is_a_404(client, review):
+    assert client.get(reverse("reviews:detail", args=[999999])).status_code == 404
+    Review.objects.filter(pk=review.pk).set_status("hidden")
+    assert client.get(review.get_absolute_url()).status_code == 404
+
+
+# --- Replies ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_anonymous_reply_is_sent_to_log_in_and_changes_nothing(client, review):
+    response = client.post(review.get_absolute_url(), {"body": "Drive-by reply."})
+    assert_login_redirect(response)
+    assert Reply.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["user", "other_user", "staff_user"])
+def test_members_reply_and_see_their_reply(request, client_for, review, who):
+    member = request.getfixturevalue(who)
+    c = client_for(member)
+    response = c.post(review.get_absolute_url(), {"body": f"A reply by {member.username}."})
+    assert response.status_code == 302
+    reply = Reply.objects.get()
+    assert (reply.review, reply.author, reply.body) == (
+        review,
+        member,
+        f"A reply by {member.username}.",
+    )
+    page = visible_text(c.get(review.get_absolute_url()))
+    assert f"A reply by {member.username}." in page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", ["", "   ", "\n\n"])
+def test_empty_reply_is_a_form_error(login, review, other_user, body):
+    response = login(other_user).post(review.get_absolute_url(), {"body": body})
+    assert_form_error(response, "body")
+    assert Reply.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_overlong_reply_is_a_form_error(login, review, other_user, settings):
+    body = "z" * (settings.MAX_REPLY_BODY_CHARS + 1)
+    assert_form_error(login(other_user).post(review.get_absolute_url(), {"body": body}), "body")
+    assert Reply.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_reply_to_a_hidden_review_is_refused(login, review, other_user):
+    Review.objects.filter(pk=review.pk).set_status("hidden")
+    response = login(other_user).post(review.get_absolute_url(), {"body": "Too late."})
+    assert response.status_code == 404
+    assert Reply.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_hidden_replies_are_not_shown(client, review, other_user, make_user):
+    Reply.objects.create(review=review, author=other_user, body="A civil reply.")
+    Reply.objects.create(
+        review=review, author=make_user(), body="An abusive reply.", status="hidden"
+    )
+    page = visible_text(client.get(review.get_absolute_url()))
+    assert "A civil reply." in page and "An abusive reply." not in page
+
+
+@pytest.mark.django_db
+def test_reply_markdown_is_rendered_safely(login, client, review, other_user):
+    login(other_user).post(
+        review.get_absolute_url(), {"body": "*agreed* see [this](https://example.org/x)"}
+    )
+    html = text_of(client.get(review.get_absolute_url()))
+    assert "<em>agreed</em>" in html
+    links = [
+        a
+        for tag, a in parse_tags(html).tags
+        if tag == "a" and a.get("href") == "https://example.org/x"
+    ]
+    assert links and "nofollow" in links[0].get("rel", "")
+
+
+# --- Likes ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_anonymous_like_is_sent_to_log_in_and_changes_nothing(client, review):
+    assert_login_redirect(client.post(like_url(review)))
+    review.refresh_from_db()
+    assert review.like_count == 0 and Like.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_like_needs_a_post(login, review, other_user):
+    response = login(other_user).get(like_url(review))
+    assert response.status_code == 405
+    assert Like.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["other_user", "staff_user"])
+def test_like_toggles_and_the_count_is_shown(request, client_for, review, who):
+    c = client_for(request.getfixturevalue(who))
+    assert c.post(like_url(review)).status_code == 302
+    review.refresh_from_db()
+    assert review.like_count == 1 and Like.objects.count() == 1
+    page = visible_text(c.get(review.get_absolute_url()))
+    assert "1 like" in page.lower()
+
+    assert c.post(like_url(review)).status_code == 302
+    review.refresh_from_db()
+    assert review.like_count == 0 and Like.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_likes_from_several_members_add_up(client_for, review, make_users):
+    for fan in make_users(3, prefix="fan"):
+        client_for(fan).post(like_url(review))
+    review.refresh_from_db()
+    assert review.like_count == 3
+    assert "3 likes" in visible_text(client_for().get(review.get_absolute_url())).lower()
+
+
+@pytest.mark.django_db
+def test_like_of_unknown_or_hidden_review_is_404(login, review, other_user):
+    c = login(other_user)
+    assert c.post(reverse("reviews:like", args=[999999])).status_code == 404
+    Review.objects.filter(pk=review.pk).set_status("hidden")
+    assert c.post(like_url(review)).status_code == 404
+    assert Like.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_like_redirect_never_leaves_the_site(login, review, other_user):
+    response = login(other_user).post(like_url(review), {"next": "https://evil.example/"})
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
+
+
+# --- Reports ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_reporting_a_review(client, client_for, review, other_user):
+    url = reverse("reviews:report", args=[review.pk])
+    assert_login_redirect(client.post(url, {"reason": "abuse", "note": "Rude."}))
+    assert Report.objects.count() == 0
+
+    c = client_for(other_user)
+    assert c.get(url).status_code == 200
+    assert c.post(url, {"reason": "abuse", "note": "Rude."}).status_code == 302
+    report = Report.objects.get()
+    assert (report.reporter, report.review, report.reason) == (other_user, review, "abuse")
+    # Reporting twice does not pile up open reports.
+    c.post(url, {"reason": "abuse", "note": "Rude again."})
+    assert Report.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_report_with_a_made_up_reason_is_a_form_error(login, review, other_user):
+    url = reverse("reviews:report", args=[review.pk])
+    assert_form_error(login(other_user).post(url, {"reason": "nonsense"}), "reason")
+    assert Report.objects.count() == 0
