@@ -1,5 +1,11 @@
 """Signing up and logging in with django-allauth: username, e-mail, either to log in."""
 
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -155,3 +161,53 @@ def test_header_shows_login_for_visitors_and_the_member_when_logged_in(client, u
     html = text_of(client.get(reverse("home")))
     assert "Alice" in html
     assert reverse("accounts:profile", args=["alice"]) in html
+
+
+@pytest.mark.django_db
+def test_password_reset_link_sets_a_new_password(client, user):
+    client.post(reverse("account_reset_password"), {"email": user.email})
+    link = re.search(r"https?://[^/\s]+(/accounts/password/reset/key/\S+)", mail.outbox[0].body)
+    assert link, mail.outbox[0].body
+    response = client.get(link.group(1), follow=True)
+    form_url = response.redirect_chain[-1][0] if response.redirect_chain else link.group(1)
+    response = client.post(form_url, {"password1": PASSWORD, "password2": PASSWORD})
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(PASSWORD)
+
+
+@pytest.mark.django_db
+def test_mandatory_email_verification_holds_new_members_at_the_door(client, settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    response = client.post(
+        reverse("account_signup"),
+        {
+            "username": "newbie",
+            "email": "newbie@example.com",
+            "password1": PASSWORD,
+            "password2": PASSWORD,
+        },
+    )
+    assert response.status_code == 302
+    assert logged_in_as(client) is None
+    assert len(mail.outbox) == 1 and "newbie@example.com" in mail.outbox[0].to
+
+
+@pytest.mark.parametrize("value", ["mandatory", "none"])
+def test_email_verification_is_set_by_the_environment(value):
+    env = {**os.environ, "DJANGO_DEBUG": "true", "ACCOUNT_EMAIL_VERIFICATION": value}
+    out = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.ACCOUNT_EMAIL_VERIFICATION)",
+        ],
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip().splitlines()[-1] == value

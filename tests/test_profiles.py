@@ -123,6 +123,8 @@ def test_email_is_not_leaked_through_the_display_name_fallback(
 def test_member_may_see_their_own_email_on_their_settings(login, user):
     response = login(user).get(EDIT)
     assert response.status_code == 200
+    profile = login(user).get(user.get_absolute_url())
+    assert user.email in text_of(profile)
 
 
 # --- Editing your own profile -----------------------------------------------------------
