@@ -4,7 +4,16 @@ from django.utils.translation import gettext_lazy as _
 
 from core.forms import CleanImageField
 
-from .models import AlternativeTitle, Company, Country, Credit, Film, Genre, Person
+from .models import (
+    AlternativeTitle,
+    Company,
+    Country,
+    Credit,
+    Film,
+    Genre,
+    Person,
+    SearchQuery,
+)
 
 
 class CreditInline(admin.TabularInline):
@@ -78,3 +87,15 @@ class CompanyAdmin(admin.ModelAdmin):
 class CountryAdmin(admin.ModelAdmin):
     list_display = ["code", "name"]
     search_fields = ["code", "name"]
+
+
+@admin.register(SearchQuery)
+class SearchQueryAdmin(admin.ModelAdmin):
+    """Recent searches are public on the home page: staff can remove one that shouldn't be."""
+
+    list_display = ["query", "hits", "last_searched_at"]
+    search_fields = ["query"]
+    readonly_fields = ["query", "hits", "last_searched_at"]
+
+    def has_add_permission(self, request):
+        return False

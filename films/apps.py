@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class FilmsConfig(AppConfig):
     name = "films"
     verbose_name = _("Catalog")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from . import signals  # noqa: F401 - connects the search index receivers
+
+        post_migrate.connect(_restore_search_triggers, sender=self)
+
+
+def _restore_search_triggers(sender, using="default", **kwargs):
+    from django.db import connections
+
+    from .search_schema import ensure_sqlite_search_triggers
+
+    ensure_sqlite_search_triggers(connections[using])

@@ -93,6 +93,13 @@ class Person(models.Model):
         blank=True,
         help_text=_("e.g. nm0005069; set by the IMDb importer."),
     )
+    search_name = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        db_index=True,
+        help_text=_("The name normalized for search; kept from the name on every save."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -182,6 +189,11 @@ class Film(RenditionsMixin, models.Model):
         null=True,
         blank=True,
         help_text=_("e.g. tt1798709; set by the IMDb importer."),
+    )
+    imdb_votes = models.PositiveIntegerField(
+        _("IMDb votes"),
+        default=0,
+        help_text=_("numVotes from IMDb's ratings file; ranks better-known films first in search."),
     )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
@@ -320,3 +332,83 @@ class Credit(models.Model):
 
     def get_absolute_url(self):
         return self.person.get_absolute_url()
+
+
+class FilmTitle(models.Model):
+    """One normalized title of a film (its title, original title or an alternative title):
+    the rows the search engines index. Written only by films.search.reindex_films() and the
+    IMDb importer, never edited by hand."""
+
+    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="search_titles")
+    text = models.CharField(max_length=255, db_index=True)
+
+    class Meta:
+        ordering = ["film", "text"]
+        verbose_name = _("search title")
+        verbose_name_plural = _("search titles")
+        constraints = [
+            models.UniqueConstraint(fields=["film", "text"], name="unique_film_search_title")
+        ]
+
+    def __str__(self):
+        return self.text
+
+    def get_absolute_url(self):
+        return self.film.get_absolute_url()
+
+
+class SearchQueryQuerySet(models.QuerySet):
+    def recent(self):
+        """Distinct queries that found at least one film, latest first."""
+        return self.filter(hits__gt=0).order_by("-last_searched_at")
+
+
+class SearchQuery(models.Model):
+    """A normalized search that found films, for the public "Recently searched" list."""
+
+    query = models.CharField(_("query"), max_length=100, unique=True)
+    hits = models.PositiveIntegerField(
+        _("hits"), default=0, help_text=_("How many times this query found at least one film.")
+    )
+    last_searched_at = models.DateTimeField(_("last searched at"), db_index=True)
+
+    objects = SearchQueryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_searched_at"]
+        verbose_name = _("search query")
+        verbose_name_plural = _("search queries")
+
+    def __str__(self):
+        return self.query
+
+    def get_absolute_url(self):
+        from urllib.parse import urlencode
+
+        return reverse("films:search") + "?" + urlencode({"q": self.query})
+
+    @classmethod
+    def record(cls, raw_query):
+        """Count a query that found films: one upsert, and a failure here (a locked
+        database, say) never costs the visitor their results page."""
+        import logging
+
+        from django.db import DatabaseError, connection, transaction
+        from django.utils import timezone
+
+        from .search import MAX_QUERY_LENGTH, normalize
+
+        query = normalize(raw_query)[:MAX_QUERY_LENGTH].strip()
+        if not query:
+            return
+        table = connection.ops.quote_name(cls._meta.db_table)
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {table} (query, hits, last_searched_at) "  # noqa: S608
+                    "VALUES (%s, 1, %s) ON CONFLICT (query) DO UPDATE SET "
+                    f"hits = {table}.hits + 1, last_searched_at = excluded.last_searched_at",
+                    [query, connection.ops.adapt_datetimefield_value(timezone.now())],
+                )
+        except DatabaseError:
+            logging.getLogger(__name__).warning("could not record search %r", query, exc_info=True)

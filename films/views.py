@@ -5,10 +5,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
+from core.cache import anonymous_page_cache
 from reviews.forms import ReviewForm
 from reviews.models import REVIEW_SORTS, Review
 
-from .models import Country, Credit, Film, Genre, Person
+from . import search as search_engine
+from .models import Country, Credit, Film, Genre, Person, SearchQuery
 
 CATALOG_SORTS = {
     "title": (_("Title"), ["title", "year"]),
@@ -26,6 +28,7 @@ def _page(request, queryset, per_page):
 
 
 @require_safe
+@anonymous_page_cache
 def film_list(request):
     films = Film.objects.with_stats()
     genre = request.GET.get("genre", "").strip()
@@ -35,7 +38,7 @@ def film_list(request):
         films = films.filter(genres__slug=genre)
     if country:
         films = films.filter(countries__code=country)
-    if year.isdigit():
+    if year.isascii() and year.isdigit() and len(year) <= 4:
         films = films.filter(year=int(year))
     else:
         year = ""
@@ -69,6 +72,7 @@ def film_list(request):
 
 
 @require_safe
+@anonymous_page_cache
 def film_detail(request, slug):
     film = get_object_or_404(
         Film.objects.prefetch_related(
@@ -91,7 +95,11 @@ def film_detail(request, slug):
         .with_liked_by(request.user)
         .sorted(sort)
     )
-    page = _page(request, reviews, settings.REVIEWS_PER_PAGE)
+    paginator = Paginator(reviews, settings.REVIEWS_PER_PAGE)
+    # The film's stored review count is exactly this list's length (reviews.stats keeps it),
+    # and saves a COUNT over every review of the film.
+    paginator.count = film.review_count
+    page = paginator.get_page(request.GET.get("page"))
 
     own_review = None
     form = None
@@ -117,6 +125,7 @@ def film_detail(request, slug):
 
 
 @require_safe
+@anonymous_page_cache
 def person_detail(request, slug):
     person = get_object_or_404(Person, slug=slug)
     credits = (
@@ -143,20 +152,14 @@ def person_detail(request, slug):
 
 @require_safe
 def search(request):
-    query = " ".join(request.GET.get("q", "").split())[:100]
+    raw = str(request.GET.get("q", ""))[: search_engine.MAX_QUERY_LENGTH * 2]
+    # Control characters (NUL above all) are refused by PostgreSQL: treat them as spaces.
+    raw = "".join(c if c.isprintable() else " " for c in raw)
+    query = " ".join(raw.split())[: search_engine.MAX_QUERY_LENGTH]
     films = people = reviews = []
-    if query:
-        films = list(
-            Film.objects.with_stats()
-            .filter(
-                Q(title__icontains=query)
-                | Q(original_title__icontains=query)
-                | Q(alternative_titles__title__icontains=query)
-            )
-            .distinct()
-            .order_by("-rating_count", "title")[:30]
-        )
-        people = list(Person.objects.filter(name__icontains=query)[:20])
+    if query and search_engine.normalize(query):
+        films = search_engine.search_films(query)
+        people = search_engine.search_people(query)
         reviews = list(
             Review.objects.published()
             .written()
@@ -165,8 +168,16 @@ def search(request):
             .with_liked_by(request.user)
             .sorted("top")[:20]
         )
+        if films:
+            SearchQuery.record(query)
     return render(
         request,
         "films/search.html",
-        {"query": query, "films": films, "people": people, "reviews": reviews},
+        {
+            "query": query,
+            "films": films,
+            "people": people,
+            "reviews": reviews,
+            "recent_searches": SearchQuery.objects.recent()[:10],
+        },
     )

@@ -1,0 +1,365 @@
+"""`manage.py import_imdb DIR` on small IMDb-format files written here: gzip and plain TSV,
+akas in several languages, broken rows, re-runs, interruptions."""
+
+import gzip
+import io
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+N = "\\N"
+BASICS_HEADER = (
+    "tconst titleType primaryTitle originalTitle isAdult startYear endYear runtimeMinutes genres"
+)
+BASICS = [
+    ["tt0000001", "movie", "Her", "Her", "0", "2013", N, "126", "Drama,Romance,Sci-Fi"],
+    ["tt0000002", "movie", "Jurassic Park", "Jurassic Park", "0", "1993", N, "127", "Adventure"],
+    ["tt0000003", "tvSeries", "Some Show", "Some Show", "0", "2001", "2004", "45", "Comedy"],
+    ["tt0000004", "movie", "Adult Film", "Adult Film", "1", "2001", N, "80", "Adult"],
+    [
+        "tt0000005",
+        "movie",
+        "Amélie",
+        "Le Fabuleux Destin d'Amélie Poulain",
+        "0",
+        "2001",
+        N,
+        "122",
+        "Comedy,Romance",
+    ],
+    ["tt0000006", "movie", "Her", "Her", "0", "2020", N, N, N],
+    ["tt0000007", "movie", "Broken Year", "Broken Year", "0", "19x3", N, "90", "Drama"],
+    ["tt0000008", "movie", "Too Few Fields"],
+    ["xx0000009", "movie", "Bad Id", "Bad Id", "0", "2000", N, "90", "Drama"],
+]
+AKAS_HEADER = "titleId ordering title region language types attributes isOriginalTitle"
+AKAS = [
+    ["tt0000002", "1", "Jurassic Park", N, N, "original", N, "1"],
+    ["tt0000002", "2", "Parque Jurásico", "ES", "es", "imdbDisplay", N, "0"],
+    ["tt0000002", "3", "Parc jurassique", "FR", "fr", "imdbDisplay", N, "0"],
+    ["tt0000002", "4", "ジュラシック・パーク", "JP", "ja", "imdbDisplay", N, "0"],
+    ["tt0000003", "2", "Ein Show", "DE", "de", N, N, "0"],  # not a film: skipped
+    ["tt0000005", "2", "Die fabelhafte Welt der Amélie", "DE", "de", N, N, "0"],
+    ["tt0000001", "2", "Ella", "ES", "es", N, N, "0"],
+    ["tt0000001", "3", "Ella", "ES", "es", N, N, "0"],  # a duplicate: one row
+    ["tt0000002", "5", "Bad Region", "TOOLONG", "es", N, N, "0"],
+    ["tt0000002", "6"],
+]
+PRINCIPALS_HEADER = "tconst ordering nconst category job characters"
+PRINCIPALS = [
+    ["tt0000001", "1", "nm0000001", "actor", N, '["Theodore"]'],
+    ["tt0000001", "2", "nm0000002", "actress", N, '["Samantha"]'],
+    ["tt0000001", "3", "nm0000003", "director", N, N],
+    ["tt0000001", "4", "nm0000010", "producer", "producer", N],  # not shown: skipped
+    ["tt0000002", "1", "nm0000007", "actor", N, '["Dr. Alan Grant"]'],
+    ["tt0000002", "2", "nm0000008", "actor", N, "[not json"],
+    ["tt0000003", "1", "nm0000011", "actor", N, '["Host"]'],  # not a film: skipped
+]
+CREW_HEADER = "tconst directors writers"
+CREW = [
+    ["tt0000001", "nm0000003", "nm0000003"],
+    ["tt0000002", "nm0000004", "nm0000005,nm0000006"],
+    ["tt0000005", "nm0000012", N],
+    ["tt0000006", "not-an-id", N],
+]
+NAMES_HEADER = "nconst primaryName birthYear deathYear primaryProfession knownForTitles"
+NAMES = [
+    ["nm0000001", "Joaquin Phoenix", "1974", N, "actor", "tt0000001"],
+    ["nm0000002", "Scarlett Johansson", "1984", N, "actress", "tt0000001"],
+    ["nm0000003", "Spike Jonze", "1969", N, "director", "tt0000001"],
+    ["nm0000004", "Steven Spielberg", "1946", N, "director", "tt0000002"],
+    ["nm0000005", "Michael Crichton", "1942", "2008", "writer", "tt0000002"],
+    ["nm0000006", "David Koepp", "1963", N, "writer", "tt0000002"],
+    ["nm0000007", "Sam Neill", "1947", N, "actor", "tt0000002"],
+    ["nm0000012", "Jean-Pierre Jeunet", "1953", N, "director", "tt0000005"],
+    ["nm0000099", "Nobody Credited", "1950", N, "actor", N],  # not on an imported film
+    ["nm0000098", "Bad Birth", "circa 1900", N, "actor", N],
+]
+RATINGS_HEADER = "tconst averageRating numVotes"
+RATINGS = [
+    ["tt0000001", "8.0", "660000"],
+    ["tt0000002", "8.2", "1100000"],
+    ["tt0000003", "7.0", "100"],
+]
+
+
+def write(directory, name, header, rows, gz=False):
+    text = "\t".join(header.split()) + "\n" + "".join("\t".join(r) + "\n" for r in rows)
+    path = Path(directory) / f"{name}.tsv{'.gz' if gz else ''}"
+    if gz:
+        with gzip.open(path, "wt", encoding="utf-8", newline="") as f:
+            f.write(text)
+    else:
+        path.write_text(text, encoding="utf-8", newline="")
+    return path
+
+
+@pytest.fixture
+def imdb_dir(tmp_path):
+    d = tmp_path / "imdb"
+    d.mkdir()
+    write(d, "title.basics", BASICS_HEADER, BASICS, gz=True)
+    write(d, "title.akas", AKAS_HEADER, AKAS, gz=True)
+    write(d, "title.principals", PRINCIPALS_HEADER, PRINCIPALS)
+    write(d, "title.crew", CREW_HEADER, CREW)
+    write(d, "name.basics", NAMES_HEADER, NAMES, gz=True)
+    write(d, "title.ratings", RATINGS_HEADER, RATINGS)
+    return d
+
+
+def run_import(directory, **kw):
+    out, err = io.StringIO(), io.StringIO()
+    call_command("import_imdb", str(directory), stdout=out, stderr=err, **kw)
+    return out.getvalue(), err.getvalue()
+
+
+def test_imports_movies_with_akas_people_and_credits(imdb_dir):
+    from films.models import AlternativeTitle, Credit, Film, Person
+
+    out, err = run_import(imdb_dir)
+
+    films = {f.imdb_id: f for f in Film.objects.all()}
+    assert set(films) == {"tt0000001", "tt0000002", "tt0000005", "tt0000006"}
+    her = films["tt0000001"]
+    assert (her.title, her.year, her.runtime_minutes, her.slug) == ("Her", 2013, 126, "her")
+    assert films["tt0000006"].slug == "her-2020"  # the year makes a readable unique slug
+    assert sorted(her.genres.values_list("name", flat=True)) == ["Drama", "Romance", "Sci-Fi"]
+    amelie = films["tt0000005"]
+    assert amelie.original_title == "Le Fabuleux Destin d'Amélie Poulain"
+    assert amelie.slug == "amelie"
+    assert her.original_title == ""  # same as the title: not repeated
+    assert her.imdb_votes == 660000
+
+    akas = set(
+        AlternativeTitle.objects.filter(film=films["tt0000002"]).values_list(
+            "title", "language", "region"
+        )
+    )
+    assert akas == {
+        ("Parque Jurásico", "es", "ES"),
+        ("Parc jurassique", "fr", "FR"),
+        ("ジュラシック・パーク", "ja", "JP"),
+    }
+    assert AlternativeTitle.objects.filter(film=her, title="Ella").count() == 1
+
+    cast = list(
+        Credit.objects.filter(film=her, role="cast")
+        .order_by("order")
+        .values_list("person__name", "character", "order")
+    )
+    assert cast == [("Joaquin Phoenix", "Theodore", 1), ("Scarlett Johansson", "Samantha", 2)]
+    jonze = Person.objects.get(imdb_id="nm0000003")
+    assert (jonze.name, jonze.slug, jonze.birth_year) == ("Spike Jonze", "spike-jonze", 1969)
+    assert set(Credit.objects.filter(person=jonze).values_list("role", flat=True)) == {
+        "director",
+        "writer",
+    }
+    jp_crew = set(
+        Credit.objects.filter(film=films["tt0000002"])
+        .exclude(role="cast")
+        .values_list("person__name", "role")
+    )
+    assert jp_crew == {
+        ("Steven Spielberg", "director"),
+        ("Michael Crichton", "writer"),
+        ("David Koepp", "writer"),
+    }
+    assert Person.objects.get(imdb_id="nm0000005").death_year == 2008
+    # Producers, people of skipped titles and people never credited are not imported.
+    assert not Person.objects.filter(imdb_id__in=["nm0000010", "nm0000011", "nm0000099"]).exists()
+
+    assert "rows/s" in err  # the progress bar
+    assert "rejected" in out and "Import finished." in out
+
+
+def test_malformed_rows_are_counted_and_written_with_line_numbers(imdb_dir):
+    from films.models import Film
+
+    out, _err = run_import(imdb_dir)
+
+    rejects = (imdb_dir / "import_imdb.rejects.tsv").read_text(encoding="utf-8")
+    lines = rejects.splitlines()
+    assert lines[0] == "file\tline\treason\trow"
+    by_file = {}
+    for line in lines[1:]:
+        name, lineno, reason, _row = line.split("\t", 3)
+        by_file.setdefault(name, []).append((int(lineno), reason))
+    by_file = {name: sorted(rows) for name, rows in by_file.items()}
+    # Line numbers count the header as line 1.
+    assert [n for n, _ in by_file["title.basics"]] == [8, 9, 10]
+    assert "startYear" in by_file["title.basics"][0][1]
+    assert "expected 9 fields" in by_file["title.basics"][1][1]
+    assert "title id" in by_file["title.basics"][2][1]
+    assert [n for n, _ in by_file["title.akas"]] == [10, 11]
+    assert "region" in by_file["title.akas"][0][1]
+    assert [n for n, _ in by_file["title.principals"]] == [7]
+    assert "JSON" in by_file["title.principals"][0][1]
+    assert [n for n, _ in by_file["title.crew"]] == [5]
+    assert [n for n, _ in by_file["name.basics"]] == [11]
+    assert "8 rejected rows written to" in out
+    assert "import_imdb.rejects.tsv" in out
+    # Good rows around the broken ones all made it.
+    assert Film.objects.count() == 4
+
+
+def test_rerun_updates_instead_of_duplicating_and_keeps_local_edits(
+    imdb_dir, make_user, make_review
+):
+    from films.models import AlternativeTitle, Credit, Film, Person
+
+    run_import(imdb_dir)
+    counts = (
+        Film.objects.count(),
+        Person.objects.count(),
+        Credit.objects.count(),
+        AlternativeTitle.objects.count(),
+    )
+    her = Film.objects.get(imdb_id="tt0000001")
+    her.tagline = "A Spike Jonze Love Story"  # a fact IMDb doesn't have
+    her.save()
+    make_review(film=her, author=make_user(), rating=9, body="Lovely.")
+
+    # IMDb renamed a film meanwhile.
+    basics = [list(r) for r in BASICS]
+    basics[1][2] = "Jurassic Park (Restored)"
+    write(imdb_dir, "title.basics", BASICS_HEADER, basics, gz=True)
+    out, _err = run_import(imdb_dir)
+
+    assert counts == (
+        Film.objects.count(),
+        Person.objects.count(),
+        Credit.objects.count(),
+        AlternativeTitle.objects.count(),
+    )
+    her.refresh_from_db()
+    assert her.tagline == "A Spike Jonze Love Story"
+    assert (her.review_count, her.rating_count, her.rating_sum) == (1, 1, 9)
+    jp = Film.objects.get(imdb_id="tt0000002")
+    assert jp.title == "Jurassic Park (Restored)"
+    assert jp.slug == "jurassic-park"  # links keep working
+    title_row = next(line for line in out.splitlines() if line.startswith("title.basics"))
+    assert title_row.split()[1:5] == ["9", "0", "1", "3"]  # read, created, updated, unchanged
+
+
+def test_imported_catalog_is_searchable_at_once(client, imdb_dir):
+    run_import(imdb_dir)
+
+    response = client.get(reverse("films:search"), {"q": "parque jurasico"})
+    assert [f.imdb_id for f in response.context["films"]][:1] == ["tt0000002"]
+    response = client.get(reverse("films:search"), {"q": "spike jonz"})
+    page = response.content.decode()
+    assert 'href="/people/spike-jonze/"' in page
+    response = client.get(reverse("films:search"), {"q": "fabuleux destin"})
+    assert [f.imdb_id for f in response.context["films"]][:1] == ["tt0000005"]
+
+
+def test_a_retitle_on_rerun_reaches_the_search_index(client, imdb_dir):
+    run_import(imdb_dir)
+    basics = [list(r) for r in BASICS]
+    basics[1][2] = "Dinosaur Island"
+    write(imdb_dir, "title.basics", BASICS_HEADER, basics, gz=True)
+    run_import(imdb_dir)
+
+    found = client.get(reverse("films:search"), {"q": "dinosaur island"}).context["films"]
+    assert [f.imdb_id for f in found][:1] == ["tt0000002"]
+    # Its alternative titles still find it after the reindex.
+    found = client.get(reverse("films:search"), {"q": "parc jurassique"}).context["films"]
+    assert [f.imdb_id for f in found][:1] == ["tt0000002"]
+
+
+def test_an_interrupted_import_keeps_its_batches_and_a_rerun_completes(imdb_dir, monkeypatch):
+    from films.imdb import Importer
+    from films.models import AlternativeTitle, Film
+
+    calls = {"n": 0}
+    original = Importer._akas
+
+    def failing_akas(self, rows, stats):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt
+        return original(self, rows, stats)
+
+    monkeypatch.setattr(Importer, "_akas", failing_akas)
+    with pytest.raises(KeyboardInterrupt):
+        run_import(imdb_dir, batch_size=2)
+    assert Film.objects.count() == 4  # title.basics finished and stayed
+    partial = AlternativeTitle.objects.count()
+    assert partial < 5
+
+    monkeypatch.setattr(Importer, "_akas", original)
+    run_import(imdb_dir, batch_size=2)
+    assert Film.objects.count() == 4
+    assert AlternativeTitle.objects.count() == 5
+
+
+def test_reads_plain_tsv_and_only_the_files_present(tmp_path):
+    from films.models import Credit, Film
+
+    write(tmp_path, "title.basics", BASICS_HEADER, BASICS[:2])
+    out, _err = run_import(tmp_path, no_progress=True)
+    assert Film.objects.count() == 2
+    assert Credit.objects.count() == 0
+    assert "title.akas" not in out
+    assert not (tmp_path / "import_imdb.rejects.tsv").exists()
+
+
+def test_missing_or_empty_directory_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="No IMDb dataset files"):
+        run_import(tmp_path)
+    with pytest.raises(CommandError, match="No IMDb dataset files"):
+        run_import(tmp_path / "does-not-exist")
+
+
+def test_a_file_without_the_expected_columns_is_a_clear_error(tmp_path):
+    (tmp_path / "title.basics.tsv").write_text("foo\tbar\n1\t2\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="header lacks"):
+        run_import(tmp_path)
+
+
+def test_invalid_utf8_is_rejected_not_fatal(tmp_path):
+    from films.models import Film
+
+    path = write(tmp_path, "title.basics", BASICS_HEADER, BASICS[:2])
+    with open(path, "ab") as f:
+        f.write(b"tt0000010\tmovie\t\xff\xfe\tx\t0\t2000\t\\N\t90\tDrama\n")
+    out, _err = run_import(tmp_path)
+    assert Film.objects.count() == 2
+    assert "not valid UTF-8" in (tmp_path / "import_imdb.rejects.tsv").read_text()
+    assert "1 rejected" in out
+
+
+def test_search_index_matches_the_catalog_after_imports_and_edits(imdb_dir):
+    """The importer feeds SQLite's FTS tables in bulk; FTS5's integrity-check (rank=1
+    compares against the content tables) proves nothing was missed or left stale."""
+    from django.db import connection
+
+    from films.models import AlternativeTitle, Film, Person
+
+    run_import(imdb_dir)
+    basics = [list(r) for r in BASICS]
+    basics[1][2] = "Jurassic Park Renamed"
+    write(imdb_dir, "title.basics", BASICS_HEADER, basics, gz=True)
+    names = [list(r) for r in NAMES]
+    names[0][1] = "Joaquín Rafael Phoenix"
+    names[1][2] = "1985"  # not a search change
+    write(imdb_dir, "name.basics", NAMES_HEADER, names, gz=True)
+    run_import(imdb_dir)
+    # Edits through the ORM (what the admin does) after the import.
+    Person.objects.filter(imdb_id="nm0000003").get().save()
+    AlternativeTitle.objects.create(film=Film.objects.get(imdb_id="tt0000006"), title="Ella 2")
+
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            for table in ("films_filmtitle_fts", "films_person_fts"):
+                cursor.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")  # noqa: S608 - fixed names
+            cursor.execute("SELECT COUNT(*) FROM films_search_bulk_load")
+            assert cursor.fetchone()[0] == 0
+    from films.search import search_films, search_people
+
+    assert [p.imdb_id for p in search_people("joaquin rafael")][:1] == ["nm0000001"]
+    assert [f.imdb_id for f in search_films("jurassic park renamed")][:1] == ["tt0000002"]
