@@ -1,5 +1,5 @@
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +25,14 @@ class User(RenditionsMixin, AbstractUser):
         blank=True,
         help_text=_("JPEG, PNG, WebP or GIF; re-encoded and stripped of metadata."),
     )
+    spoiler_safe = models.BooleanField(
+        _("spoiler-safe"),
+        default=True,
+        help_text=_(
+            "Keep reviews marked as spoilers and ||inline spoilers|| collapsed until you "
+            "open them. Turned off, they are shown, with inline spoilers still marked."
+        ),
+    )
 
     class Meta:
         ordering = ["username"]
@@ -36,6 +44,25 @@ class User(RenditionsMixin, AbstractUser):
 
     def get_absolute_url(self):
         return reverse("accounts:profile", args=[self.username])
+
+    @property
+    def is_suspended(self):
+        return not self.is_active
+
+    def set_suspended(self, suspended):
+        """Suspend (or reinstate) the member: they can't log in, their reviews and replies
+        leave the site and the film statistics, and come back when it is lifted."""
+        from reviews.stats import refresh_stats_for_author
+
+        if self.is_active != suspended:
+            return False
+        with transaction.atomic():
+            type(self).objects.filter(pk=self.pk).update(is_active=not suspended)
+            self.is_active = not suspended
+            refresh_stats_for_author(self.pk)
+        # Open sessions end by themselves: the auth backends refuse inactive users on
+        # every request, not only at login.
+        return True
 
     @property
     def public_name(self):

@@ -8,6 +8,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.cache import bump_after_commit
 from core.markup import render_markdown
 from films.models import Film
 
@@ -81,7 +82,9 @@ class ReviewQuerySet(models.QuerySet):
         return changed
 
     def mark_spoilers(self):
-        return self.update(contains_spoilers=True)
+        changed = self.exclude(contains_spoilers=True).update(contains_spoilers=True)
+        bump_after_commit()
+        return changed
 
     def save_for(self, *, author, film, rating, headline="", body="", contains_spoilers=False):
         """Create `author`'s review of `film`, or update it if they already have one.
@@ -106,6 +109,15 @@ class ReviewQuerySet(models.QuerySet):
                     elif all(getattr(review, k) == v for k, v in fields.items()):
                         return review, False  # a resubmission of the same review
                     else:
+                        # The words being replaced stay on record for the moderators.
+                        ReviewRevision.objects.create(
+                            review=review,
+                            rating=review.rating,
+                            headline=review.headline,
+                            body=review.body,
+                            contains_spoilers=review.contains_spoilers,
+                            written=review.edited or review.created,
+                        )
                         for key, value in fields.items():
                             setattr(review, key, value)
                         review.edited = timezone.now()
@@ -186,6 +198,7 @@ class Review(models.Model):
         ]
         indexes = [
             models.Index(fields=["film", "status", "-created"], name="review_film_recent_idx"),
+            models.Index(fields=["status", "-created"], name="review_recent_idx"),
             models.Index(fields=["film", "status", "-like_count"], name="review_film_top_idx"),
             models.Index(fields=["film", "status", "-rating"], name="review_film_rating_idx"),
             models.Index(fields=["author", "status", "-created"], name="review_author_idx"),
@@ -214,17 +227,30 @@ class Review(models.Model):
 
     def toggle_like(self, user):
         """Like or unlike for `user`; returns True if the review is now liked."""
+        return self.set_liked(user, None)
+
+    def set_liked(self, user, liked):
+        """Make `user`'s like of this review `liked` (True/False), or flip it (None).
+
+        The review row is locked first, so concurrent likes queue and the recount that
+        follows sees every committed like.
+        """
         with transaction.atomic():
-            deleted, _ = Like.objects.filter(user=user, review=self).delete()
-            if not deleted:
+            type(self).objects.select_for_update().filter(pk=self.pk).values_list("pk").first()
+            exists = Like.objects.filter(user=user, review=self).exists()
+            if liked is None:
+                liked = not exists
+            if liked and not exists:
                 try:
                     with transaction.atomic():
                         Like.objects.create(user=user, review=self)
                 except IntegrityError:
                     pass  # a concurrent request liked it first; it is liked either way
+            elif not liked and exists:
+                Like.objects.filter(user=user, review=self).delete()
             stats.refresh_like_count(self.pk)
         self.refresh_from_db(fields=["like_count"])
-        return not deleted
+        return liked
 
     @property
     def stars(self):
@@ -249,7 +275,9 @@ class ReplyQuerySet(models.QuerySet):
 
     def set_status(self, status):
         """Hide or restore replies (moderation)."""
-        return self.exclude(status=status).update(status=status)
+        changed = self.exclude(status=status).update(status=status)
+        bump_after_commit()
+        return changed
 
 
 class Reply(models.Model):
@@ -317,6 +345,14 @@ class Like(models.Model):
         return self.review.get_absolute_url()
 
 
+class ReportQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(resolved_at__isnull=True)
+
+    def resolve(self, moderator):
+        return self.open().update(resolved_by=moderator, resolved_at=timezone.now())
+
+
 class Report(models.Model):
     """A member's report of abuse in a review or a reply, for the moderators."""
 
@@ -348,6 +384,8 @@ class Report(models.Model):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ReportQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created"]
         verbose_name = _("report")
@@ -360,10 +398,129 @@ class Report(models.Model):
                 ),
                 name="report_has_one_target",
             ),
+            # One open report per member per item; once resolved they may report it again.
+            models.UniqueConstraint(
+                fields=["reporter", "review"],
+                condition=Q(resolved_at__isnull=True, review__isnull=False),
+                name="one_open_report_per_review",
+            ),
+            models.UniqueConstraint(
+                fields=["reporter", "reply"],
+                condition=Q(resolved_at__isnull=True, reply__isnull=False),
+                name="one_open_report_per_reply",
+            ),
         ]
+        indexes = [models.Index(fields=["resolved_at", "-created"], name="report_open_idx")]
 
     def __str__(self):
         return f"{self.get_reason_display()} by {self.reporter}"
 
     def get_absolute_url(self):
-        return (self.review or self.reply).get_absolute_url()
+        return self.target.get_absolute_url()
+
+    @property
+    def target(self):
+        return self.review or self.reply
+
+    @property
+    def is_open(self):
+        return self.resolved_at is None
+
+
+class ReviewRevision(models.Model):
+    """The words of a review before one of its author's edits, kept for the moderators."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="revisions")
+    rating = models.PositiveSmallIntegerField(_("rating"), choices=RATING_CHOICES)
+    headline = models.CharField(_("headline"), max_length=140, blank=True)
+    body = models.TextField(_("review"), blank=True)
+    contains_spoilers = models.BooleanField(_("contains spoilers"), default=False)
+    written = models.DateTimeField(
+        _("written"), help_text=_("When the author posted or last edited this version.")
+    )
+    replaced = models.DateTimeField(
+        _("replaced"), auto_now_add=True, help_text=_("When an edit replaced this version.")
+    )
+
+    class Meta:
+        ordering = ["-replaced", "-pk"]
+        verbose_name = _("review revision")
+        verbose_name_plural = _("review revisions")
+
+    def __str__(self):
+        return f"Review {self.review_id} as of {self.written:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self):
+        return self.review.get_absolute_url()
+
+
+class ModerationLog(models.Model):
+    """One moderation action: who did what to which item, and when. Append-only."""
+
+    class Action(models.TextChoices):
+        HIDE = "hide", _("Hid")
+        RESTORE = "restore", _("Restored")
+        MARK_SPOILERS = "spoilers", _("Marked as containing spoilers")
+        RESOLVE = "resolve", _("Resolved reports")
+        SUSPEND = "suspend", _("Suspended")
+        UNSUSPEND = "unsuspend", _("Lifted the suspension of")
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="moderation_actions",
+        verbose_name=_("moderator"),
+    )
+    action = models.CharField(_("action"), max_length=12, choices=Action.choices)
+    review = models.ForeignKey(
+        Review, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reply = models.ForeignKey(
+        Reply, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    target = models.CharField(
+        _("target"),
+        max_length=200,
+        help_text=_("What was acted on, as it read then (kept if the item is deleted)."),
+    )
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    created = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("moderation log entry")
+        verbose_name_plural = _("moderation log")
+        # Suspending members is a moderation power, so it lives here with the log of it.
+        permissions = [("suspend_member", _("Can suspend and reinstate members"))]
+
+    def __str__(self):
+        return f"{self.actor} {self.get_action_display().lower()} {self.target}"
+
+    def get_absolute_url(self):
+        return reverse("admin:reviews_moderationlog_change", args=[self.pk])
+
+    @classmethod
+    def record(cls, actor, action, items, note=""):
+        """Log `action` by `actor` on each of `items` (reviews, replies or users)."""
+        from django.contrib.auth import get_user_model
+
+        entries = []
+        for item in items:
+            entry = cls(actor=actor, action=action, target=str(item)[:200], note=note[:500])
+            if isinstance(item, Review):
+                entry.review = item
+            elif isinstance(item, Reply):
+                entry.reply = item
+            elif isinstance(item, get_user_model()):
+                entry.user = item
+            entries.append(entry)
+        return cls.objects.bulk_create(entries)

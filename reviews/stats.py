@@ -10,43 +10,49 @@ from django.db import transaction
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from core.cache import bump_after_commit
 from films.models import Film
 
 
 def lock_film(film_id):
     """Take the film's row lock for the rest of the transaction (a no-op lock on SQLite,
     whose IMMEDIATE transactions already serialize writers)."""
-    return Film.objects.select_for_update().only("pk").get(pk=film_id)
+    Film.objects.select_for_update().filter(pk=film_id).values_list("pk").first()
 
 
 def refresh_film_stats(*film_ids):
+    """Recount the statistics of these films from their published reviews (one query to
+    count, one UPDATE per film)."""
     from .models import Review
 
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(
             "refresh_film_stats must run inside the transaction that changed reviews"
         )
-    for film_id in set(film_ids):
-        rows = (
-            Review.objects.published()
-            .filter(film_id=film_id)
-            .values("rating")
-            .annotate(ratings=Count("pk"), written=Count("pk", filter=~Q(body="")))
-        )
-        histogram = [0] * 10
-        written = 0
-        for row in rows:
-            histogram[row["rating"] - 1] = row["ratings"]
-            written += row["written"]
+    film_ids = set(film_ids)
+    histograms = {film_id: [0] * 10 for film_id in film_ids}
+    written = dict.fromkeys(film_ids, 0)
+    rows = (
+        Review.objects.published()
+        .filter(film_id__in=film_ids)
+        .values("film_id", "rating")
+        .annotate(ratings=Count("pk"), written=Count("pk", filter=~Q(body="")))
+        .order_by()
+    )
+    for row in rows:
+        histograms[row["film_id"]][row["rating"] - 1] = row["ratings"]
+        written[row["film_id"]] += row["written"]
+    for film_id, histogram in histograms.items():
         count = sum(histogram)
         total = sum(rating * n for rating, n in enumerate(histogram, start=1))
         Film.objects.filter(pk=film_id).update(
             rating_count=count,
-            review_count=written,
+            review_count=written[film_id],
             rating_sum=total,
             rating_average=(total / count) if count else None,
             rating_histogram=histogram,
         )
+    bump_after_commit()
 
 
 def refresh_like_count(review_id):
@@ -62,6 +68,7 @@ def refresh_like_count(review_id):
     Review.objects.filter(pk=review_id).update(
         like_count=Coalesce(Subquery(likes, output_field=IntegerField()), Value(0))
     )
+    bump_after_commit()
 
 
 def refresh_stats_for_author(user_id):

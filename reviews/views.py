@@ -3,6 +3,8 @@ from datetime import timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,10 +12,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import ratelimit
 from films.models import Film
 
 from .forms import ReplyForm, ReportForm, ReviewForm
 from .models import Reply, Report, Review
+
+REPLIES_PER_PAGE = 50
 
 
 def _published_review(pk):
@@ -35,7 +40,9 @@ def _save_from_form(request, film, form):
         messages.success(request, _("Your review is posted."))
     else:
         messages.success(request, _("Your review is updated."))
-    return redirect(review.film if review.is_rating_only else review)
+    if review.is_rating_only or not review.is_published:
+        return redirect(review.film)
+    return redirect(review)
 
 
 @login_required
@@ -68,6 +75,16 @@ def edit_review(request, pk):
 @require_http_methods(["GET", "HEAD", "POST"])
 def delete_review(request, pk):
     review = get_object_or_404(Review.objects.select_related("film"), pk=pk, author=request.user)
+    if not review.is_published:
+        # Deleting and posting again would shed a moderator's decision.
+        messages.error(
+            request,
+            _(
+                "A moderator has hidden this review, so it can't be deleted here. "
+                "Deleting your account removes it."
+            ),
+        )
+        return redirect(review.film)
     if request.method == "POST":
         film = review.film
         review.remove()
@@ -87,11 +104,14 @@ def review_detail(request, pk):
         form = ReplyForm(request.POST)
         if form.is_valid():
             reply = _create_reply(request, review, form.cleaned_data["body"])
-            return redirect(reply)
+            last_page = (review.replies.published().count() - 1) // REPLIES_PER_PAGE + 1
+            return redirect(f"{review.get_absolute_url()}?page={last_page}#reply-{reply.pk}")
     elif request.user.is_authenticated:
         form = ReplyForm()
     review = Review.objects.filter(pk=review.pk).for_listing().with_liked_by(request.user).get()
-    replies = review.replies.published().select_related("author")
+    replies = Paginator(
+        review.replies.published().select_related("author"), REPLIES_PER_PAGE
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "reviews/review_detail.html",
@@ -121,32 +141,70 @@ def like_review(request, pk):
     if review.author_id == request.user.pk:
         messages.error(request, _("You can't like your own review."))
     else:
-        liked = review.toggle_like(request.user)
+        # The button says what it will do, so a double submit can't undo itself.
+        wanted = {"like": True, "unlike": False}.get(request.POST.get("action"))
+        liked = review.set_liked(request.user, wanted)
         messages.success(request, _("You liked this review.") if liked else _("Like removed."))
     return redirect(_safe_next(request, review.get_absolute_url()))
+
+
+# Reports are cheap to send and costly to read: cap them per member and per address.
+REPORTS_PER_USER_PER_HOUR = 10
+REPORTS_PER_IP_PER_HOUR = 30
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_review(request, pk):
-    review = _published_review(pk)
-    if review.author_id == request.user.pk:
+    return _report(request, _published_review(pk))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def report_reply(request, pk):
+    reply = get_object_or_404(
+        Reply.objects.published().filter(review__in=Review.objects.published()),
+        pk=pk,
+    )
+    return _report(request, reply)
+
+
+def _report(request, target):
+    """The report form for a review or a reply; one open report per member per item."""
+    if target.author_id == request.user.pk:
         raise Http404
-    open_report = Report.objects.filter(
-        reporter=request.user, review=review, resolved_at__isnull=True
-    ).exists()
+    kind = "review" if isinstance(target, Review) else "reply"
+    back = target.get_absolute_url()
+    open_report = Report.objects.open().filter(reporter=request.user, **{kind: target}).exists()
     form = ReportForm(request.POST or None)
     if request.method == "POST" and open_report:
-        messages.info(request, _("You have already reported this review; moderators will look."))
-        return redirect(review)
+        messages.info(request, _("You have already reported this; a moderator will look at it."))
+        return redirect(back)
     if request.method == "POST" and form.is_valid():
+        if not (
+            ratelimit.hit(f"report:user:{request.user.pk}", REPORTS_PER_USER_PER_HOUR, period=3600)
+            and ratelimit.hit(
+                f"report:ip:{ratelimit.client_ip(request)}", REPORTS_PER_IP_PER_HOUR, period=3600
+            )
+        ):
+            return ratelimit.too_many(
+                request,
+                _(
+                    "You have sent a lot of reports in the last hour. Thank you; the "
+                    "moderators are working through them. Please try again later."
+                ),
+            )
         form.instance.reporter = request.user
-        form.instance.review = review
-        form.save()
-        messages.success(request, _("Thank you. A moderator will look at this review."))
-        return redirect(review)
+        setattr(form.instance, kind, target)
+        try:
+            with transaction.atomic():
+                form.save()
+        except IntegrityError:
+            pass  # a double submit raced this one in; the first report stands
+        messages.success(request, _("Thank you. A moderator will look at this."))
+        return redirect(back)
     return render(
         request,
         "reviews/report_form.html",
-        {"review": review, "form": form, "already_reported": open_report},
+        {"target": target, "kind": kind, "form": form, "already_reported": open_report},
     )
