@@ -211,3 +211,28 @@ def test_email_verification_is_set_by_the_environment(value):
         check=True,
     )
     assert out.stdout.strip().splitlines()[-1] == value
+
+
+@pytest.mark.parametrize(("https", "scheme"), [("false", "http"), ("true", "https")])
+def test_account_email_links_use_the_served_scheme(https, scheme):
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "x" * 50,
+        "DJANGO_HTTPS": https,
+    }
+    out = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings; print(settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL)",
+        ],
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip().splitlines()[-1] == scheme

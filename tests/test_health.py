@@ -80,3 +80,11 @@ def test_main_pages_have_landmarks_and_a_title(client, name):
     assert "<main" in html and "<nav" in html
     assert "<title>" in html and "</title>" in html
     assert '<html lang="' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/films/?year=%C2%B2", "/films/?genre=%00", "/search/?q=a%00b", "/users/a%00b/"]
+)
+def test_odd_query_strings_are_never_a_500(client, url):
+    assert client.get(url).status_code in (200, 400, 404)

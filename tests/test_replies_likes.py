@@ -216,3 +216,48 @@ def test_report_with_a_made_up_reason_is_a_form_error(login, review, other_user)
     url = reverse("reviews:report", args=[review.pk])
     assert_form_error(login(other_user).post(url, {"reason": "nonsense"}), "reason")
     assert Report.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_double_submitted_like_stays_liked(login, user, other_user, make_review, film):
+    review = make_review(film=film, author=user, body="Words.")
+    c = login(other_user)
+    url = reverse("reviews:like", args=[review.pk])
+    c.post(url, {"action": "like"})
+    c.post(url, {"action": "like"})
+    review.refresh_from_db()
+    assert review.like_count == 1 and review.likes.filter(user=other_user).exists()
+    c.post(url, {"action": "unlike"})
+    c.post(url, {"action": "unlike"})
+    review.refresh_from_db()
+    assert review.like_count == 0
+
+
+@pytest.mark.django_db
+def test_home_shows_the_members_own_likes(login, user, other_user, make_review, film):
+    review = make_review(film=film, author=user, body="Words.")
+    review.toggle_like(other_user)
+    page = login(other_user).get(reverse("home")).content.decode()
+    assert 'aria-pressed="true"' in page and 'value="unlike"' in page
+
+
+@pytest.mark.django_db
+def test_replies_are_paginated_and_a_new_reply_lands_on_the_last_page(
+    login, user, other_user, make_review, film
+):
+    review = make_review(film=film, author=user, body="Words.")
+    Reply.objects.bulk_create(
+        [
+            Reply(
+                review=review, author=user, body=f"Reply {i:02d}", body_html=f"<p>Reply {i:02d}</p>"
+            )
+            for i in range(55)
+        ]
+    )
+    c = login(other_user)
+    first = c.get(review.get_absolute_url()).content.decode()
+    assert "55 replies" in first and "Reply 00" in first and "Reply 54" not in first
+    assert "Reply 54" in c.get(review.get_absolute_url() + "?page=2").content.decode()
+    response = c.post(review.get_absolute_url(), {"body": "The newest reply"})
+    new = Reply.objects.get(body="The newest reply")
+    assert response["Location"] == f"{review.get_absolute_url()}?page=2#reply-{new.pk}"

@@ -365,3 +365,17 @@ def test_deleting_the_film_cascades_and_nothing_breaks(client, film, user, make_
     Film.objects.filter(pk=film.pk).delete()
     assert not Review.objects.filter(pk=review.pk).exists()
     assert client.get(reverse("accounts:profile", args=[user.username])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_hidden_review_cannot_be_deleted_and_reposted(login, user, make_review, film):
+    review = make_review(film=film, author=user, headline="Rude", body="Rude words.")
+    Review.objects.filter(pk=review.pk).set_status("hidden")
+    c = login(user)
+    response = c.post(reverse("reviews:delete", args=[review.pk]), follow=True)
+    assert "hidden this review" in response.content.decode()
+    assert Review.objects.filter(pk=review.pk, status="hidden").exists()
+    # Posting again edits the hidden review; it stays hidden and the author lands on the film.
+    response = c.post(reverse("reviews:write", args=[film.slug]), {"rating": 6, "body": "Nice."})
+    assert response["Location"] == film.get_absolute_url()
+    assert Review.objects.get(pk=review.pk).status == "hidden"
