@@ -21,6 +21,27 @@ def _isolated_media_and_static(settings, tmp_path):
     settings.SECURE_SSL_REDIRECT = False
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache(request):
+    """Each test starts with an empty cache: no page or rate-limit count from another test."""
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+
+    caches["fragments"].clear()
+    cache = caches["default"]
+    if isinstance(cache, DatabaseCache):
+        # That cache lives in the test database: clear it only for tests that use one.
+        names = set(request.fixturenames)
+        marker = request.node.get_closest_marker("django_db")
+        if "transactional_db" in names or (marker and marker.kwargs.get("transaction")):
+            request.getfixturevalue("transactional_db")
+        elif "db" in names or marker:
+            request.getfixturevalue("db")
+        else:
+            return
+    cache.clear()
+
+
 @pytest.fixture
 def make_user(db, django_user_model):
     def make(**kw):

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
     "core",
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.reject_nul_bytes",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -77,6 +79,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "core.cache.content_version_context",
             ],
         },
     },
@@ -104,12 +107,16 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
+    # Keep connections: opening one runs the pragmas above, on every request otherwise.
+    _db["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=600)
+    _db["CONN_HEALTH_CHECKS"] = True
     # A file, not shared-cache memory, so tests with threads see real SQLite locking.
     _db["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env.int("DATABASE_POOL_MIN", default=2),
-        "max_size": env.int("DATABASE_POOL_MAX", default=10),
+        # Per web process: one connection per gunicorn thread is all it can use at once.
+        "min_size": env.int("DATABASE_POOL_MIN", default=1),
+        "max_size": env.int("DATABASE_POOL_MAX", default=env.int("GUNICORN_THREADS", default=2)),
         "timeout": 10,
     }
     _db["CONN_MAX_AGE"] = 0  # the pool owns connection lifetime
@@ -134,9 +141,21 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "marquee_cache",
+            # Room for a page per film before culling starts.
+            "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 4},
         }
     }
+# Rendered fragments (review cards) in each process's memory. Their keys carry the shared
+# content version (core.cache), so no process can serve a fragment older than the data.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "marquee-fragments",
+    "TIMEOUT": 3600,
+    "OPTIONS": {"MAX_ENTRIES": 5000},
+}
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Whole pages for visitors without a session (core.cache), invalidated on every change.
+ANONYMOUS_PAGE_CACHE = env.bool("MARQUEE_PAGE_CACHE", default=True)
 
 # --- Auth ------------------------------------------------------------------------------
 
@@ -164,7 +183,6 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_USERNAME_BLACKLIST = ["admin", "accounts", "staff", "marquee", "moderator"]
 ACCOUNT_USERNAME_VALIDATORS = "accounts.validators.username_validators"
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 
 # --- E-mail ----------------------------------------------------------------------------
 
@@ -194,7 +212,6 @@ STORAGES = {
         )
     },
 }
-WHITENOISE_MAX_AGE = 31536000 if not DEBUG else 0
 
 # Uploads: anything larger is refused before it reaches Pillow.
 MAX_IMAGE_UPLOAD_BYTES = env.int("MARQUEE_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
@@ -216,6 +233,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 # HTTPS settings are on whenever DEBUG is off; `make run` turns them off only because it
 # serves plain HTTP on loopback.
 HTTPS = env.bool("DJANGO_HTTPS", default=not DEBUG)
+# Links in account e-mails (confirmation, password reset) use the scheme the site is served on.
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if HTTPS else "http"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS

@@ -3,16 +3,26 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseNotFound, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from films.models import Film
+from films.models import Film, SearchQuery
 from reviews.models import Review
+
+from .cache import anonymous_page_cache
 
 
 @require_safe
+@anonymous_page_cache(refresh_every=60)
 def home(request):
-    latest = Review.objects.published().written().for_listing().sorted("recent")[:8]
+    latest = (
+        Review.objects.published()
+        .written()
+        .for_listing()
+        .with_liked_by(request.user)
+        .sorted("recent")[:8]
+    )
     return render(
         request,
         "core/home.html",
@@ -21,6 +31,7 @@ def home(request):
             "most_reviewed": Film.objects.with_stats().most_reviewed()[:6],
             "top_rated": Film.objects.with_stats().top_rated()[:6],
             "top_rated_min": settings.TOP_RATED_MIN_RATINGS,
+            "recent_searches": SearchQuery.objects.recent()[:10],
         },
     )
 
@@ -42,6 +53,8 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /accounts/",
         "Disallow: /search/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('django.contrib.sitemaps.views.sitemap'))}",
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain")

@@ -1,0 +1,147 @@
+"""Whole-page caching for anonymous visitors, invalidated by one site-wide content version.
+
+Every change that can alter a public page (a review, its stats, a like, a reply, a catalog
+edit) bumps the content version when its transaction commits. Cached pages are keyed by
+that version, and their ETag and Last-Modified derive from it, so a new or hidden review
+shows at once and browsers revalidate cheaply (304).
+
+Only requests that carry no session and no messages cookie are served from the cache or
+stored in it: a logged-in member always has a session cookie, so they never see a cached
+anonymous page, and a page is never stored if rendering it set a cookie (a CSRF token) or
+it isn't a plain 200.
+"""
+
+import functools
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+from django.utils.functional import SimpleLazyObject
+from django.utils.http import http_date, parse_http_date_safe, quote_etag
+
+VERSION_KEY = "content-version"
+PAGE_TIMEOUT = 60 * 60
+
+
+def content_version():
+    """The current content version: microseconds since the epoch at the last change."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # A flushed cache starts from now, so no stale ETag can ever match again.
+        cache.add(VERSION_KEY, _now(), timeout=None)
+        version = cache.get(VERSION_KEY) or _now()
+    return version
+
+
+def content_version_context(request):
+    """`content_version` for templates' fragment cache keys, read only if a template asks."""
+    return {"content_version": SimpleLazyObject(content_version)}
+
+
+def bump_content_version():
+    """Move the version to now: one write, whatever the cache backend."""
+    cache.set(VERSION_KEY, _now(), timeout=None)
+
+
+def bump_after_commit():
+    """Invalidate cached pages now and again when the current transaction commits.
+
+    The first bump makes the change visible to this transaction's own later reads; the
+    one after commit retires any page another process rendered from the old data in
+    between. A transaction with many changes registers that second bump once.
+    """
+    bump_content_version()
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and not any(
+        entry[1] is bump_content_version for entry in connection.run_on_commit
+    ):
+        transaction.on_commit(bump_content_version)
+
+
+def _now():
+    return time.time_ns() // 1000
+
+
+def _cacheable_request(request):
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and "messages" not in request.COOKIES
+    )
+
+
+def anonymous_page_cache(view=None, *, refresh_every=None):
+    """Serve anonymous GETs of `view` from the cache, with ETag / Last-Modified and 304s.
+
+    `refresh_every` (seconds) also retires the page on that schedule, for pages that show
+    something no content version follows (the home page's "Recently searched").
+    """
+    if view is None:
+        return functools.partial(anonymous_page_cache, refresh_every=refresh_every)
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not settings.ANONYMOUS_PAGE_CACHE or not _cacheable_request(request):
+            response = view(request, *args, **kwargs)
+            patch_vary_headers(response, ["Cookie"])
+            return response
+
+        version = content_version()
+        if refresh_every:
+            version = max(version, int(time.time() // refresh_every * refresh_every * 1_000_000))
+        path = request.get_full_path()
+        digest = hashlib.blake2b(f"{version}:{path}".encode(), digest_size=12).hexdigest()
+        etag = quote_etag(digest)
+        last_modified = version // 1_000_000
+
+        if _not_modified(request, etag, last_modified):
+            return _with_validators(HttpResponseNotModified(), etag, last_modified)
+
+        key = f"page:{digest}"
+        cached = cache.get(key)
+        if cached is not None:
+            response = cached
+        else:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if _storable(request, response):
+                cache.set(key, response, PAGE_TIMEOUT)
+        return _with_validators(response, etag, last_modified)
+
+    return wrapper
+
+
+def _storable(request, response):
+    """Only a plain 200 that is the same for every visitor: nothing set a cookie, rendered
+    a CSRF token or queued a message for this one visitor.
+    """
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+        and not getattr(getattr(request, "_messages", None), "_queued_messages", None)
+        and b"csrfmiddlewaretoken" not in response.content
+    )
+
+
+def _not_modified(request, etag, last_modified):
+    if_none_match = request.headers.get("If-None-Match")
+    if if_none_match:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return etag in tags or "*" in tags
+    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    return since is not None and last_modified <= since
+
+
+def _with_validators(response, etag, last_modified):
+    response.headers["ETag"] = etag
+    response.headers["Last-Modified"] = http_date(last_modified)
+    response.headers["Cache-Control"] = "max-age=0, must-revalidate"
+    patch_vary_headers(response, ["Cookie"])
+    return response

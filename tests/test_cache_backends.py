@@ -1,0 +1,47 @@
+"""The shared cache, as this run configures it: the database cache by default, Redis when
+REDIS_URL is set (`make test-postgres` runs the whole suite that way). Rate limits and
+cached pages count on every web process seeing the same values."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import caches
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_default_cache_is_shared_between_processes():
+    expected = (
+        "django.core.cache.backends.redis.RedisCache"
+        if os.environ.get("REDIS_URL")
+        else "django.core.cache.backends.db.DatabaseCache"
+    )
+    assert settings.CACHES["default"]["BACKEND"] == expected
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+
+
+@pytest.mark.django_db
+def test_sessions_survive_in_the_configured_cache(client, user):
+    client.force_login(user)
+    key = client.session.session_key
+    assert caches["default"].get(f"django.contrib.sessions.cached_db{key}") is not None
+    assert client.get(user.get_absolute_url()).wsgi_request.user == user
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="this run has no REDIS_URL")
+def test_another_process_sees_what_this_one_wrote_to_redis():
+    caches["default"].set("cross-process-check", "written by the test process", 30)
+    code = "from django.core.cache import cache; print(cache.get('cross-process-check'))"
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert out.stdout.strip().splitlines()[-1] == "written by the test process"
