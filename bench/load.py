@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -351,7 +352,7 @@ def main():
             plain = site.start(args.port + 1, page_cache=False, log=var_dir / "gunicorn-plain.log")
             etag = urllib.request.urlopen(f"http://{HOST}:{cached}{film}").headers["ETag"]
             searches = [
-                f"/search/?q={q}"
+                "/search/?q=" + urllib.parse.quote_plus(q)
                 for q in (
                     "benchmark",
                     "blockbuster",
