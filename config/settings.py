@@ -18,10 +18,15 @@ env = environ.Env()
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+_key_file = VAR_DIR / "secret_key"
+if not SECRET_KEY and "DJANGO_SECRET_KEY" not in env.ENVIRON and _key_file.is_file():
+    # The local key `make run` creates, so manage.py works on this machine without exports.
+    SECRET_KEY = _key_file.read_text().strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set. Set it to a long random string, "
+            "DJANGO_SECRET_KEY is not set. Set it to a long random string (or run "
+            "`make run` once, which writes a local key to var/secret_key), "
             "or set DJANGO_DEBUG=true for local development."
         )
     SECRET_KEY = "insecure-development-only-key"  # noqa: S105 - DEBUG only

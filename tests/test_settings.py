@@ -151,3 +151,12 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout_and_immediate_transactions(
         assert cursor.fetchone()[0] == 1
     options = settings.DATABASES["default"]["OPTIONS"]
     assert options.get("transaction_mode") == "IMMEDIATE"
+
+
+def test_the_local_key_file_from_make_run_is_used(tmp_path):
+    (tmp_path / "var").mkdir()
+    (tmp_path / "var" / "secret_key").write_text(secrets.token_urlsafe(50) + "\n")
+    result = manage(
+        "check", tmp_path=tmp_path, DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="example.com"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
