@@ -39,7 +39,8 @@ def content_version():
 
 def content_version_context(request):
     """`content_version` for templates' fragment cache keys, read only if a template asks."""
-    return {"content_version": SimpleLazyObject(content_version)}
+    known = getattr(request, "content_version", None)  # read once by the page cache
+    return {"content_version": known or SimpleLazyObject(content_version)}
 
 
 def bump_content_version():
@@ -90,7 +91,7 @@ def anonymous_page_cache(view=None, *, refresh_every=None):
             patch_vary_headers(response, ["Cookie"])
             return response
 
-        version = content_version()
+        version = request.content_version = content_version()
         if refresh_every:
             version = max(version, int(time.time() // refresh_every * refresh_every * 1_000_000))
         path = request.get_full_path()

@@ -193,46 +193,43 @@ def test_mandatory_email_verification_holds_new_members_at_the_door(client, sett
     assert len(mail.outbox) == 1 and "newbie@example.com" in mail.outbox[0].to
 
 
-@pytest.mark.parametrize("value", ["mandatory", "none"])
-def test_email_verification_is_set_by_the_environment(value):
-    env = {**os.environ, "DJANGO_DEBUG": "true", "ACCOUNT_EMAIL_VERIFICATION": value}
+def setting_under(name, **env):
+    """The value of setting `name` in a fresh process started with these variables."""
     out = subprocess.run(
         [
             sys.executable,
             "manage.py",
             "shell",
             "-c",
-            "from django.conf import settings; print(settings.ACCOUNT_EMAIL_VERIFICATION)",
+            f"from django.conf import settings; print(settings.{name})",
         ],
-        env=env,
+        env={**os.environ, **env},
         cwd=Path(__file__).resolve().parent.parent,
         capture_output=True,
         text=True,
         check=True,
     )
-    assert out.stdout.strip().splitlines()[-1] == value
+    return out.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize("value", ["mandatory", "none"])
+def test_email_verification_is_set_by_the_environment(value):
+    assert (
+        setting_under(
+            "ACCOUNT_EMAIL_VERIFICATION", DJANGO_DEBUG="true", ACCOUNT_EMAIL_VERIFICATION=value
+        )
+        == value
+    )
 
 
 @pytest.mark.parametrize(("https", "scheme"), [("false", "http"), ("true", "https")])
 def test_account_email_links_use_the_served_scheme(https, scheme):
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "false",
-        "DJANGO_SECRET_KEY": "x" * 50,
-        "DJANGO_HTTPS": https,
-    }
-    out = subprocess.run(
-        [
-            sys.executable,
-            "manage.py",
-            "shell",
-            "-c",
-            "from django.conf import settings; print(settings.ACCOUNT_DEFAULT_HTTP_PROTOCOL)",
-        ],
-        env=env,
-        cwd=Path(__file__).resolve().parent.parent,
-        capture_output=True,
-        text=True,
-        check=True,
+    assert (
+        setting_under(
+            "ACCOUNT_DEFAULT_HTTP_PROTOCOL",
+            DJANGO_DEBUG="false",
+            DJANGO_SECRET_KEY="x" * 50,
+            DJANGO_HTTPS=https,
+        )
+        == scheme
     )
-    assert out.stdout.strip().splitlines()[-1] == scheme
