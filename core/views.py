@@ -1,3 +1,5 @@
+import sys
+
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, HttpResponseNotFound, HttpResponseServerError
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_safe
 from films.models import Film, SearchQuery
 from reviews.models import Review
 
+from . import faults
 from .cache import anonymous_page_cache
 
 
@@ -39,10 +42,13 @@ def home(request):
 @never_cache
 @require_safe
 def healthz(request):
-    """Liveness: 200 only after a round trip to the database."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
+    """Liveness: 200 only after a round trip to the database, 503 while it can't answer."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except faults.UNAVAILABLE_ERRORS as exc:
+        return faults.unavailable_response(request, exc, plain=True)
     return HttpResponse("ok", content_type="text/plain")
 
 
@@ -65,5 +71,10 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    # Called while the exception is being handled. A database that can't answer is a 503
+    # (core.faults), also when a middleware met it rather than the view.
+    exc = sys.exception()
+    if faults.is_database_unavailable(exc):
+        return faults.unavailable_response(request, exc)
     # No context processors: the database or a template tag may be what failed.
     return HttpResponseServerError(loader.get_template("500.html").render())
