@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import CleanImageField
+from core.forms import CleanImageField, NameField, UserTextField
 
 from .models import User
 from .portability import MAX_IMPORT_BYTES
@@ -20,7 +20,16 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name", "bio", "website", "avatar", "spoiler_safe"]
-        widgets = {"bio": forms.Textarea(attrs={"rows": 4, "maxlength": 1000})}
+        field_classes = {"display_name": NameField, "bio": UserTextField}
+        widgets = {"bio": forms.Textarea(attrs={"rows": 4})}
+        error_messages = {
+            field: {
+                "max_length": _(
+                    "This can be at most %(limit_value)d characters long (it has %(show_value)d)."
+                )
+            }
+            for field in ("display_name", "bio")
+        }
 
     def clean_website(self):
         url = self.cleaned_data["website"]

@@ -12,12 +12,15 @@ exact and a file that turns out to be malformed changes nothing.
 import csv
 import io
 import json
+import math
 import re
 import zipfile
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
@@ -25,6 +28,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.markup import clean_text
 from films.models import AlternativeTitle, Film
 from reviews.models import Like, Reply, Report, Review
 
@@ -234,7 +238,14 @@ def read_upload(upload):
                         (member_name, _decode(handle.read(MAX_IMPORT_BYTES + 1), member_name))
                     )
             return files
-        except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError) as exc:
+        except (
+            zipfile.BadZipFile,
+            RuntimeError,
+            NotImplementedError,
+            OSError,
+            EOFError,
+            zlib.error,
+        ) as exc:
             raise ImportError_(_("The zip file is damaged or encrypted.")) from exc
     if b"\x00" in data[:4096]:
         raise ImportError_(_("That is not a CSV or zip file."))
@@ -250,7 +261,7 @@ def _parse_rating(value):
         half_stars = float(value) * 2
     except ValueError as exc:
         raise ValueError(_("the rating %(value)r is not a number") % {"value": value}) from exc
-    if half_stars != int(half_stars) or not 1 <= half_stars <= 10:
+    if not math.isfinite(half_stars) or half_stars != int(half_stars) or not 1 <= half_stars <= 10:
         raise ValueError(_("the rating %(value)r is not between 0.5 and 5") % {"value": value})
     return int(half_stars)
 
@@ -287,14 +298,15 @@ def parse_csv(filename, text):
                     _("%(file)s line %(line)d has more cells than the header has columns.")
                     % {"file": filename, "line": reader.line_num}
                 )
-            source = {k: (v or "") for k, v in record.items()}
+            # As a form would: no control characters (PostgreSQL refuses NUL, feeds the rest).
+            source = {k: clean_text(v or "") for k, v in record.items()}
             if not any(v.strip() for v in source.values()):
                 continue
             year_text = source.get("Year", "").strip()
             row = Row(
                 source=source,
                 name=source.get("Name", "").strip(),
-                year=int(year_text) if year_text.isdigit() else None,
+                year=int(year_text) if year_text.isascii() and year_text.isdigit() else None,
                 uri=source.get("Letterboxd URI", "").strip(),
                 rating=None,
                 body=source.get("Review", "").replace("\r\n", "\n").strip() if has_review else None,
@@ -308,6 +320,15 @@ def parse_csv(filename, text):
                 continue
             if not row.name:
                 problems.append((row, _("the film's name is empty")))
+                continue
+            if row.body and len(row.body) > settings.MAX_REVIEW_BODY_CHARS:
+                problems.append(
+                    (
+                        row,
+                        _("the review is longer than %(limit)s characters")
+                        % {"limit": f"{settings.MAX_REVIEW_BODY_CHARS:,}"},
+                    )
+                )
                 continue
             rows.append(row)
     except csv.Error as exc:
@@ -353,7 +374,10 @@ class FilmMatcher:
     def _slug(self, uri):
         if not uri:
             return None
-        parts = urlsplit(uri)
+        try:
+            parts = urlsplit(uri)
+        except ValueError:  # "http://[" and other addresses that can't be parsed
+            return None
         if parts.netloc and parts.netloc.lower() != self.host.lower():
             return None
         match = _MARQUEE_FILM.match(parts.path)

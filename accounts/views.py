@@ -53,7 +53,10 @@ def profile(request, username):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit_profile(request):
-    form = ProfileForm(request.POST or None, request.FILES or None, instance=request.user)
+    posted = request.method == "POST"  # an empty POST is bound too, and answers with errors
+    form = ProfileForm(
+        request.POST if posted else None, request.FILES if posted else None, instance=request.user
+    )
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, _("Your profile is saved."))

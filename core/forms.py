@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .images import reencode_upload
+from .markup import clean_text
 
 
 class CleanImageField(forms.FileField):
@@ -20,3 +21,32 @@ class CleanImageField(forms.FileField):
         if upload is None:
             return None
         return reencode_upload(upload)
+
+
+class UserTextField(forms.CharField):
+    """Text a member writes, through core.markup.clean_text before anything checks it: no
+    control characters, and line breaks counted as one character, as the browser's
+    maxlength counts them (it sends each as two)."""
+
+    single_line = False
+    strip_bidi = False
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return value
+        value = clean_text(value, single_line=self.single_line, strip_bidi=self.strip_bidi)
+        return value.strip() if self.strip else value
+
+
+class OneLineTextField(UserTextField):
+    """A headline or a name: line breaks and tabs become spaces."""
+
+    single_line = True
+
+
+class NameField(OneLineTextField):
+    """A name shown beside other text: no bidirectional overrides to make that read
+    backwards."""
+
+    strip_bidi = True

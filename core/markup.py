@@ -4,6 +4,10 @@ Paragraphs, emphasis, links, block quotes, lists and code, and inline spoilers w
 `||like this||`; no headings, images, tables or raw HTML (HTML is shown as the text it is).
 The rendered HTML is then run through a whitelist sanitizer as a second, independent
 line of defence.
+
+`clean_text` is what every form applies to the text people type before it is checked or
+kept: invisible control characters can't be shown, and XML (the Atom feeds) can't carry
+them at all.
 """
 
 import re
@@ -12,6 +16,29 @@ import nh3
 from markdown_it import MarkdownIt
 
 SPOILER_CLASS = "spoiler"
+
+# C0 controls but tab and newline, DEL, C1 controls, and the two noncharacters XML 1.0
+# forbids. NUL is among them: PostgreSQL refuses it in text.
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
+_LINE_BREAKS = re.compile(r"\r\n?")
+# Bidirectional embeddings, overrides and isolates: in a one-line name they can make the
+# text around it read backwards.
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def clean_text(text, *, single_line=False, strip_bidi=False):
+    """`text` as it may be kept and shown: line breaks as "\\n" (so lengths count as a
+    browser's maxlength does), no control characters; with `single_line`, line breaks and
+    tabs become spaces; `strip_bidi` drops bidirectional overrides too."""
+    if not text:
+        return text
+    text = _LINE_BREAKS.sub("\n", str(text))
+    if single_line:
+        text = text.replace("\n", " ").replace("\t", " ")
+    text = _CONTROL_CHARACTERS.sub("", text)
+    if strip_bidi:
+        text = _BIDI_CONTROLS.sub("", text)
+    return text
 
 
 def _inline_spoiler(state, silent):

@@ -12,7 +12,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from core.markup import strip_spoilers
+from core.markup import clean_text, strip_spoilers
 from films.models import Film
 
 from .models import Review
@@ -64,6 +64,16 @@ class LatestReviewsFeed(Feed):
 
     def item_link(self, review):
         return review.get_absolute_url()
+
+    def get_feed(self, obj, request):
+        feed = super().get_feed(obj, request)
+        # XML 1.0 can't carry control characters, and Django fails the whole feed on one.
+        # Forms drop them on input; text kept before they did may still hold some.
+        for data in (feed.feed, *feed.items):
+            for key, value in data.items():
+                if isinstance(value, str):
+                    data[key] = clean_text(value)
+        return feed
 
     def item_author_name(self, review):
         return review.author.public_name

@@ -1,6 +1,9 @@
 from django import forms
 from django.conf import settings
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+
+from core.forms import OneLineTextField, UserTextField
 
 from .models import RATING_CHOICES, Reply, Report, Review
 
@@ -20,6 +23,7 @@ class ReviewForm(forms.ModelForm):
     class Meta:
         model = Review
         fields = ["rating", "headline", "body", "contains_spoilers"]
+        field_classes = {"headline": OneLineTextField, "body": UserTextField}
         labels = {
             "headline": _("Headline (optional)"),
             "body": _("Your review (optional)"),
@@ -29,10 +33,27 @@ class ReviewForm(forms.ModelForm):
             "body": forms.Textarea(attrs={"rows": 8}),
         }
         help_texts = {
-            "body": _(
-                "Leave empty to just rate the film. Markdown: *emphasis*, **strong**, "
-                "[links](https://…), > quotes, lists."
+            "body": format_lazy(
+                _(
+                    "Leave empty to just rate the film. Markdown: *emphasis*, **strong**, "
+                    "[links](https://…), > quotes, lists. At most {limit} characters."
+                ),
+                limit=f"{settings.MAX_REVIEW_BODY_CHARS:,}",
             ),
+        }
+        error_messages = {
+            "headline": {
+                "max_length": _(
+                    "The headline can be at most %(limit_value)d characters long "
+                    "(it has %(show_value)d)."
+                )
+            },
+            "body": {
+                "max_length": _(
+                    "Your review is too long: %(show_value)d characters, and the limit is "
+                    "%(limit_value)d. Shorten it a little; nothing was saved."
+                )
+            },
         }
 
     def clean(self):
@@ -46,9 +67,18 @@ class ReplyForm(forms.ModelForm):
     class Meta:
         model = Reply
         fields = ["body"]
+        field_classes = {"body": UserTextField}
         labels = {"body": _("Leave a reply")}
         widgets = {
             "body": forms.Textarea(attrs={"rows": 4, "maxlength": settings.MAX_REPLY_BODY_CHARS})
+        }
+        error_messages = {
+            "body": {
+                "max_length": _(
+                    "Your reply is too long: %(show_value)d characters, and the limit is "
+                    "%(limit_value)d. Shorten it a little; nothing was saved."
+                )
+            },
         }
 
     def clean_body(self):
@@ -62,4 +92,13 @@ class ReportForm(forms.ModelForm):
     class Meta:
         model = Report
         fields = ["reason", "note"]
+        field_classes = {"note": UserTextField}
         widgets = {"reason": forms.RadioSelect, "note": forms.Textarea(attrs={"rows": 3})}
+        error_messages = {
+            "note": {
+                "max_length": _(
+                    "The note can be at most %(limit_value)d characters long "
+                    "(it has %(show_value)d)."
+                )
+            },
+        }
