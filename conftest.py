@@ -40,17 +40,26 @@ def _empty_cache(request):
         else:
             return
     cache.clear()
+    caches["counters"].clear()
 
 
 @pytest.fixture
 def make_user(db, django_user_model):
-    def make(**kw):
+    """Staff get an authenticator app, as the site requires of them before they can use
+    the admin (MARQUEE_STAFF_MFA_REQUIRED); `mfa=False` makes one who hasn't set it up."""
+
+    def make(mfa=None, **kw):
         n = next(_seq)
         kw.setdefault("username", f"user{n}")
         kw.setdefault("email", f"{kw['username']}@example.com")
         password = kw.pop("password", "correct-horse-battery")
         user = django_user_model.objects.create_user(password=password, **kw)
         user.raw_password = password
+        if user.is_staff if mfa is None else mfa:
+            from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+            user.totp_secret = generate_totp_secret()
+            TOTP.activate(user, user.totp_secret)
         return user
 
     return make

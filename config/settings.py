@@ -6,8 +6,10 @@ and EMAIL_URL. With DEBUG off and no secret key the site refuses to start.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -50,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "csp",
     "core",
     "accounts",
     "films",
@@ -58,7 +62,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so its 503 for an unreachable database gets every header on the way out.
+    "core.faults.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "core.middleware.reject_nul_bytes",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -66,9 +74,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Before any view or the CSRF check reads the body: an oversized one gets the 413 page.
+    "core.limits.limit_request_size",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.middleware.staff_mfa_required",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -122,9 +133,19 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
         # Per web process: one connection per gunicorn thread is all it can use at once.
         "min_size": env.int("DATABASE_POOL_MIN", default=1),
         "max_size": env.int("DATABASE_POOL_MAX", default=env.int("GUNICORN_THREADS", default=2)),
-        "timeout": 10,
+        # How long a request waits for a connection before it gets a 503 (core.faults).
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10),
+        # While the server is away the pool retries with growing pauses; giving up after
+        # this long and starting over on the next request caps the pause, so the site is
+        # back within seconds of the database, not minutes.
+        "reconnect_timeout": env.float("DATABASE_POOL_RECONNECT_TIMEOUT", default=10),
     }
+    # A server that doesn't answer fails the attempt instead of holding a pool worker.
+    _db["OPTIONS"].setdefault("connect_timeout", 5)
     _db["CONN_MAX_AGE"] = 0  # the pool owns connection lifetime
+    # The pool tests an idle connection before handing it out, so after an outage no
+    # request gets one that died meanwhile.
+    _db["CONN_HEALTH_CHECKS"] = True
 _db["ATOMIC_REQUESTS"] = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -150,6 +171,18 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 4},
         }
     }
+# Small values written on nearly every write request: the content version (core.cache) and
+# the write rate-limit counts (core.ratelimit). With the database cache they get a table of
+# their own, so each write doesn't count the pages in the big one to decide on culling.
+CACHES["counters"] = (
+    {**CACHES["default"]}
+    if env.str("REDIS_URL", default="")
+    else {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "marquee_counters",
+        "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
+    }
+)
 # Rendered fragments (review cards) in each process's memory. Their keys carry the shared
 # content version (core.cache), so no process can serve a fragment older than the data.
 CACHES["fragments"] = {
@@ -169,25 +202,67 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
+# OWASP ASVS 4.0 level 1 (V2.1): at least 12 characters, up to 128 (long passphrases are
+# welcome; only absurd lengths are refused), not a common password, not close to the
+# username or e-mail. No composition rules: no required digits, symbols or letter cases.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 8},
+        "OPTIONS": {"min_length": 12},
+    },
+    {
+        "NAME": "accounts.validators.MaximumLengthValidator",
+        "OPTIONS": {"max_length": 128},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
-ACCOUNT_EMAIL_VERIFICATION = env.str("ACCOUNT_EMAIL_VERIFICATION", default="optional")
+# Nothing on the account pages tells whether an e-mail address has an account: a failed
+# login says the same for an unknown user and a wrong password, and a password reset for an
+# unknown address answers like one for a known address (that address gets an e-mail saying
+# it has no account). At sign-up, a taken address can only be kept secret when verification
+# is mandatory: the form then says "check your inbox" either way and the owner is told by
+# e-mail. So a site that sends real e-mail (EMAIL_URL) makes verification mandatory; the
+# local demo, whose e-mails only reach the console, keeps it optional so people can sign up,
+# and there a taken address is a form error. Usernames are public handles, so a taken one
+# is always a form error.
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_VERIFICATION = env.str(
+    "ACCOUNT_EMAIL_VERIFICATION",
+    default="mandatory" if env.str("EMAIL_URL", default="") else "optional",
+)
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_USERNAME_BLACKLIST = ["admin", "accounts", "staff", "marquee", "moderator"]
 ACCOUNT_USERNAME_VALIDATORS = "accounts.validators.username_validators"
+# Sign-up, login, password reset and e-mail confirmation keep allauth's default rate limits
+# (ACCOUNT_RATE_LIMITS): 5 failed logins per account per 5 minutes, 30 logins and 20
+# sign-ups per minute per address, ... They count in the default cache, shared by every
+# web process. Behind a reverse proxy, set MARQUEE_TRUSTED_PROXY_COUNT to the number of
+# proxies, so the client's address is read from X-Forwarded-For and not the proxy's.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("MARQUEE_TRUSTED_PROXY_COUNT", default=0)
+
+# Two-factor authentication: an authenticator app (TOTP) with one-time recovery codes.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Marquee"
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+# Staff must turn it on before they can use the admin (accounts.middleware).
+MARQUEE_STAFF_MFA_REQUIRED = env.bool("MARQUEE_STAFF_MFA_REQUIRED", default=True)
+
+# Writes per member per hour (core.ratelimit); one address may make IP_FACTOR times as
+# many, since several members can share one (a household, an office, a campus).
+RATE_LIMITS = {
+    "review": env.int("MARQUEE_RATE_LIMIT_REVIEWS", default=30),
+    "reply": env.int("MARQUEE_RATE_LIMIT_REPLIES", default=60),
+    "like": env.int("MARQUEE_RATE_LIMIT_LIKES", default=300),
+    "report": env.int("MARQUEE_RATE_LIMIT_REPORTS", default=20),
+}
+RATE_LIMIT_IP_FACTOR = env.int("MARQUEE_RATE_LIMIT_IP_FACTOR", default=5)
 
 # --- E-mail ----------------------------------------------------------------------------
 
@@ -221,8 +296,15 @@ STORAGES = {
 # Uploads: anything larger is refused before it reaches Pillow.
 MAX_IMAGE_UPLOAD_BYTES = env.int("MARQUEE_MAX_IMAGE_BYTES", default=5 * 1024 * 1024)
 MAX_IMAGE_PIXELS = env.int("MARQUEE_MAX_IMAGE_PIXELS", default=40_000_000)
+# Pixels actually decoded (4 bytes each in memory). A JPEG is decoded at 1/2, 1/4 or 1/8
+# scale when it is bigger than what is kept; PNG, WebP and GIF can't be, so above this
+# they are refused: a few KB of flat PNG can otherwise ask for hundreds of MB.
+MAX_IMAGE_DECODE_PIXELS = env.int("MARQUEE_MAX_IMAGE_DECODE_PIXELS", default=16_000_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# A request body above this is answered 413 (core.limits) before any of it is read: room
+# for the largest upload (a 10 MB Letterboxd export) and its form around it.
+MAX_REQUEST_BODY_BYTES = env.int("MARQUEE_MAX_REQUEST_BYTES", default=12 * 1024 * 1024)
 
 # --- Internationalisation --------------------------------------------------------------
 
@@ -244,14 +326,66 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = HTTPS
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
+if HTTPS:
+    # The __Host- prefix makes browsers refuse these cookies unless they are Secure, for
+    # path "/" and without a Domain: a sibling subdomain can't plant or overwrite them.
+    # (Plain-HTTP `make run` can't use it: browsers drop such cookies without HTTPS.)
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+# Content-Security-Policy (django-csp): scripts, styles, fonts and requests from this
+# origin only, and no inline script or style anywhere (JSON-LD is data, not script).
+# Images may also be data: URIs (the two-factor QR code) and, when media lives on object
+# storage, come from that origin. Django's admin needs no exception: it has no inline
+# script or style either (tests/test_security_headers.py checks both).
+_csp_img = [SELF, "data:"]
+if MEDIA_URL.startswith(("https://", "http://", "//")):
+    _media = urlsplit(MEDIA_URL)
+    _csp_img.append(f"{_media.scheme + ':' if _media.scheme else ''}//{_media.netloc}")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": _csp_img,
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+# Powerful browser features the site never uses, switched off for it and anything it
+# could ever embed.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+        "browsing-topics",
+    )
+}
 
 # --- Site ------------------------------------------------------------------------------
 

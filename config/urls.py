@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
@@ -5,6 +6,10 @@ from django.urls import include, path, re_path
 from django.views.static import serve
 
 from core.sitemaps import SITEMAPS
+
+# The admin has no login form of its own: staff sign in through the site's login, with its
+# rate limits and two-factor step.
+admin.site.login = secure_admin_login(admin.site.login)
 
 urlpatterns = [
     path("", include("core.urls")),

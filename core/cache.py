@@ -16,7 +16,7 @@ import hashlib
 import time
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db import transaction
 from django.http import HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
@@ -29,11 +29,12 @@ PAGE_TIMEOUT = 60 * 60
 
 def content_version():
     """The current content version: microseconds since the epoch at the last change."""
-    version = cache.get(VERSION_KEY)
+    versions = caches["counters"]
+    version = versions.get(VERSION_KEY)
     if version is None:
         # A flushed cache starts from now, so no stale ETag can ever match again.
-        cache.add(VERSION_KEY, _now(), timeout=None)
-        version = cache.get(VERSION_KEY) or _now()
+        versions.add(VERSION_KEY, _now(), timeout=None)
+        version = versions.get(VERSION_KEY) or _now()
     return version
 
 
@@ -45,7 +46,7 @@ def content_version_context(request):
 
 def bump_content_version():
     """Move the version to now: one write, whatever the cache backend."""
-    cache.set(VERSION_KEY, _now(), timeout=None)
+    caches["counters"].set(VERSION_KEY, _now(), timeout=None)
 
 
 def bump_after_commit():

@@ -1,24 +1,61 @@
 """Fixed-window rate limits counted in the shared cache, so every web process sees one count.
 
-The default cache is the database cache (or Redis), never per-process memory: a limit of
-10 an hour must mean 10 an hour whichever process answers.
+The counts live in the shared "counters" cache (a small database table, or Redis), never in
+per-process memory: a limit of 10 an hour must mean 10 an hour whichever process answers.
+
+Members' writes (reviews, replies, likes, reports) are limited per member and per address,
+`settings.RATE_LIMITS` an hour each, an address `settings.RATE_LIMIT_IP_FACTOR` times as
+many. Sign-up and login are allauth's: it limits them itself (ACCOUNT_RATE_LIMITS).
 """
 
+import functools
+import ipaddress
+import math
 import time
 
-from django.core.cache import cache
+from allauth.account.adapter import get_adapter
+from django.conf import settings
+from django.core.cache import caches
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+PERIOD = 3600
+
+MESSAGES = {
+    "review": _(
+        "You have posted or edited a lot of reviews in the last hour. Please take a break "
+        "and try again later; what you wrote was not saved."
+    ),
+    "reply": _(
+        "You have written a lot of replies in the last hour. Please take a break and try "
+        "again later; your reply was not saved."
+    ),
+    "like": _("You have liked a lot of reviews in the last hour. Please try again later."),
+    "report": _(
+        "You have sent a lot of reports in the last hour. Thank you; the moderators are "
+        "working through them. Please try again later."
+    ),
+}
 
 
 def client_ip(request):
-    # REMOTE_ADDR is what the proxy in front of us set; X-Forwarded-For can be forged.
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address as allauth's own limits see it (ALLAUTH_TRUSTED_PROXY_COUNT),
+    an IPv6 client by its /64 network, which one household or host usually owns whole."""
+    ip = get_adapter().get_client_ip(request)
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return ip
 
 
 def hit(key, limit, period):
     """Count one event for `key` in the current window; True while within `limit`."""
     window = int(time.time() // period)
     cache_key = f"ratelimit:{key}:{window}"
+    cache = caches["counters"]
     if cache.add(cache_key, 1, timeout=period + 5):
         count = 1
     else:
@@ -30,8 +67,50 @@ def hit(key, limit, period):
     return count <= limit
 
 
-def too_many(request, message):
-    """A friendly 429 page."""
+def seconds_left(period):
+    """Seconds until the current fixed window closes and the counts start again."""
+    return max(1, math.ceil(period - time.time() % period))
+
+
+def check(request, action):
+    """Count one `action` by the signed-in member and their address.
+
+    Returns None while both are within their hourly limits, else the 429 page to answer
+    with. The member's count is checked first, so one member over the limit doesn't use up
+    their address's allowance.
+    """
+    per_member = settings.RATE_LIMITS[action]
+    per_address = per_member * settings.RATE_LIMIT_IP_FACTOR
+    if hit(f"{action}:user:{request.user.pk}", per_member, PERIOD) and hit(
+        f"{action}:ip:{client_ip(request)}", per_address, PERIOD
+    ):
+        return None
+    return too_many(request, MESSAGES[action], retry_after=seconds_left(PERIOD))
+
+
+def limit_writes(action):
+    """Decorate a view so a signed-in member's POSTs count against `action`'s limits.
+
+    Put it below @login_required: anonymous POSTs are the view's business (it sends them
+    to log in) and count nowhere.
+    """
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method == "POST" and request.user.is_authenticated:
+                refused = check(request, action)
+                if refused is not None:
+                    return refused
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def too_many(request, message, retry_after=PERIOD):
+    """The friendly 429 page, with Retry-After in seconds."""
     response = render(request, "429.html", {"message": message}, status=429)
-    response["Retry-After"] = "3600"
+    response["Retry-After"] = str(retry_after)
     return response

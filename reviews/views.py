@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -27,8 +27,13 @@ def _published_review(pk):
 
 def _safe_next(request, default):
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    # A path on this site only: redirect() would take "0" or "home" for a view name.
+    if (
+        target
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
     ):
         return target
     return default
@@ -47,11 +52,13 @@ def _save_from_form(request, film, form):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit.limit_writes("review")
 def write_review(request, slug):
     """The signed-in member's review of a film: creates it, or updates the one they have."""
     film = get_object_or_404(Film, slug=slug)
     existing = Review.objects.filter(film=film, author=request.user).first()
-    form = ReviewForm(request.POST or None, instance=existing)
+    # Bound on every POST, even an empty one, so it answers with its errors.
+    form = ReviewForm(request.POST if request.method == "POST" else None, instance=existing)
     if request.method == "POST" and form.is_valid():
         return _save_from_form(request, film, form)
     return render(
@@ -61,9 +68,10 @@ def write_review(request, slug):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit.limit_writes("review")
 def edit_review(request, pk):
     review = get_object_or_404(Review.objects.select_related("film"), pk=pk, author=request.user)
-    form = ReviewForm(request.POST or None, instance=review)
+    form = ReviewForm(request.POST if request.method == "POST" else None, instance=review)
     if request.method == "POST" and form.is_valid():
         return _save_from_form(request, review.film, form)
     return render(
@@ -94,6 +102,7 @@ def delete_review(request, pk):
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
+@ratelimit.limit_writes("reply")
 def review_detail(request, pk):
     """A review with its replies; a POST here leaves a reply."""
     review = _published_review(pk)
@@ -120,37 +129,43 @@ def review_detail(request, pk):
 
 
 def _create_reply(request, review, body):
-    # A double-clicked submit sends the same reply twice; keep only the first.
-    recent = Reply.objects.filter(
-        review=review,
-        author=request.user,
-        body=body,
-        created__gte=timezone.now() - timedelta(minutes=2),
-    ).first()
-    if recent:
-        return recent
-    reply = Reply.objects.create(review=review, author=request.user, body=body)
+    # A double-clicked submit sends the same reply twice, often at the same instant; keep
+    # only the first. The review row is locked first, so the two copies queue and the
+    # second one finds the first.
+    with transaction.atomic():
+        Review.objects.select_for_update().filter(pk=review.pk).values_list("pk").first()
+        recent = Reply.objects.filter(
+            review=review,
+            author=request.user,
+            body=body,
+            created__gte=timezone.now() - timedelta(minutes=2),
+        ).first()
+        if recent:
+            return recent
+        reply = Reply.objects.create(review=review, author=request.user, body=body)
     messages.success(request, _("Your reply is posted."))
     return reply
 
 
 @require_POST
 @login_required
+@ratelimit.limit_writes("like")
 def like_review(request, pk):
+    """Like or unlike; answers JSON {"liked", "count"} to a script that asks for it."""
     review = _published_review(pk)
+    wants_json = "application/json" in request.headers.get("Accept", "")
     if review.author_id == request.user.pk:
+        if wants_json:
+            return JsonResponse({"error": _("You can't like your own review.")}, status=403)
         messages.error(request, _("You can't like your own review."))
     else:
         # The button says what it will do, so a double submit can't undo itself.
         wanted = {"like": True, "unlike": False}.get(request.POST.get("action"))
         liked = review.set_liked(request.user, wanted)
+        if wants_json:
+            return JsonResponse({"liked": liked, "count": review.like_count})
         messages.success(request, _("You liked this review.") if liked else _("Like removed."))
     return redirect(_safe_next(request, review.get_absolute_url()))
-
-
-# Reports are cheap to send and costly to read: cap them per member and per address.
-REPORTS_PER_USER_PER_HOUR = 10
-REPORTS_PER_IP_PER_HOUR = 30
 
 
 @login_required
@@ -176,24 +191,16 @@ def _report(request, target):
     kind = "review" if isinstance(target, Review) else "reply"
     back = target.get_absolute_url()
     open_report = Report.objects.open().filter(reporter=request.user, **{kind: target}).exists()
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and open_report:
         messages.info(request, _("You have already reported this; a moderator will look at it."))
         return redirect(back)
     if request.method == "POST" and form.is_valid():
-        if not (
-            ratelimit.hit(f"report:user:{request.user.pk}", REPORTS_PER_USER_PER_HOUR, period=3600)
-            and ratelimit.hit(
-                f"report:ip:{ratelimit.client_ip(request)}", REPORTS_PER_IP_PER_HOUR, period=3600
-            )
-        ):
-            return ratelimit.too_many(
-                request,
-                _(
-                    "You have sent a lot of reports in the last hour. Thank you; the "
-                    "moderators are working through them. Please try again later."
-                ),
-            )
+        # Reports are cheap to send and costly to read. Only new, valid ones count: a
+        # repeated report of the same item changes nothing.
+        refused = ratelimit.check(request, "report")
+        if refused is not None:
+            return refused
         form.instance.reporter = request.user
         setattr(form.instance, kind, target)
         try:

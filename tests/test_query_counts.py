@@ -339,3 +339,31 @@ def test_admin_review_changelist(
     assert_constant(
         client, reverse("admin:reviews_review_changelist"), grow, django_assert_max_num_queries
     )
+
+
+@pytest.mark.django_db
+def test_writes_never_count_the_page_cache_table(
+    client, login, user, other_user, film, make_review
+):
+    """Every write bumps the content version and counts toward rate limits. With the
+    database cache those live in a small table of their own: a write that set them in the
+    page cache's table would count all its rows (Django culls by count) under the lock."""
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+
+    if not isinstance(caches["default"], DatabaseCache):
+        pytest.skip("the database cache is not in use")
+    theirs = make_review(author=other_user, film=film, rating=6, body="Theirs.")
+    login(user)
+    with CaptureQueriesContext(connection) as ctx:
+        posted = client.post(
+            reverse("reviews:write", args=[film.slug]), {"rating": "8", "body": "Mine."}
+        )
+        liked = client.post(reverse("reviews:like", args=[theirs.pk]), {"action": "like"})
+    assert posted.status_code == 302 and liked.status_code == 302
+    assert Review.objects.filter(author=user, film=film).exists()
+    assert Like.objects.filter(user=user, review=theirs).exists()
+    page_cache = caches["default"]._table
+    counted = [q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"]]
+    assert counted, "the bumps and rate-limit counts ran no cull check at all"
+    assert not [sql for sql in counted if page_cache in sql], counted

@@ -4,7 +4,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from reviews import views as review_views
 from reviews.models import Reply, Report
 
 from .helpers import assert_login_redirect, text_of, visible_text
@@ -109,9 +108,9 @@ def test_an_invalid_reason_is_a_form_error(client_for, review, make_user):
 
 @pytest.mark.django_db
 def test_reports_are_rate_limited_per_member(
-    client_for, film, make_film, make_users, make_review, make_user, monkeypatch
+    client_for, film, make_film, make_users, make_review, make_user, settings
 ):
-    monkeypatch.setattr(review_views, "REPORTS_PER_USER_PER_HOUR", 3)
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "report": 3}
     authors = make_users(5, prefix="writer")
     reviews = [make_review(film=make_film(), author=a) for a in authors]
     c = client_for(make_user(username="carol"))
@@ -128,10 +127,9 @@ def test_reports_are_rate_limited_per_member(
 
 
 @pytest.mark.django_db
-def test_reports_are_rate_limited_per_address(
-    film, make_film, make_users, make_review, monkeypatch
-):
-    monkeypatch.setattr(review_views, "REPORTS_PER_IP_PER_HOUR", 2)
+def test_reports_are_rate_limited_per_address(film, make_film, make_users, make_review, settings):
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "report": 2}
+    settings.RATE_LIMIT_IP_FACTOR = 1
     reporters = make_users(3, prefix="sock")
     target = make_review(film=film, author=make_users(1, prefix="writer")[0])
     codes = []

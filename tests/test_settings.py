@@ -34,6 +34,7 @@ def manage(*args, tmp_path, **env_overrides):
 def production_env():
     return {
         "DJANGO_DEBUG": "false",
+        "DJANGO_HTTPS": "true",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "example.com",
     }
@@ -45,6 +46,38 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in (result.stdout + result.stderr).lower()
+
+
+def test_production_cookies_are_secure_and_host_only(tmp_path):
+    """Over HTTPS the session and CSRF cookies carry the __Host- prefix: browsers keep them
+    only if Secure, for path / and without a Domain, so no subdomain can set them."""
+    code = (
+        "from django.conf import settings as s\n"
+        "from django.test import Client, override_settings\n"
+        "plain = {**s.STORAGES, 'staticfiles': {'BACKEND': "
+        "'django.contrib.staticfiles.storage.StaticFilesStorage'}}\n"
+        "with override_settings(STORAGES=plain):\n"
+        "    r = Client(HTTP_HOST='example.com').get('/accounts/login/', secure=True)\n"
+        "print(r.status_code, r['Strict-Transport-Security'])\n"
+        "print(r.cookies[s.CSRF_COOKIE_NAME].output())\n"
+        "print(s.SESSION_COOKIE_NAME, s.SESSION_COOKIE_SECURE, s.SESSION_COOKIE_PATH,"
+        " s.SESSION_COOKIE_DOMAIN, s.SESSION_COOKIE_HTTPONLY)\n"
+    )
+    result = manage("shell", "--no-imports", "-c", code, tmp_path=tmp_path, **production_env())
+    assert result.returncode == 0, result.stderr
+    status, csrf, session = result.stdout.strip().splitlines()
+    assert status == "200 max-age=31536000; includeSubDomains; preload"
+    assert csrf.startswith("Set-Cookie: __Host-csrftoken=")
+    assert "; Path=/;" in csrf and "; Secure" in csrf and "Domain" not in csrf
+    assert session == "__Host-sessionid True / None True"
+
+
+def test_plain_http_keeps_the_usual_cookie_names(tmp_path):
+    # Browsers drop __Host- cookies that aren't Secure, so `make run` over HTTP can't use it.
+    code = "from django.conf import settings as s; print(s.SESSION_COOKIE_NAME, s.CSRF_COOKIE_NAME)"
+    env = {**production_env(), "DJANGO_HTTPS": "false"}
+    result = manage("shell", "--no-imports", "-c", code, tmp_path=tmp_path, **env)
+    assert result.stdout.split() == ["sessionid", "csrftoken"], result.stderr
 
 
 def test_missing_secret_key_with_debug_off_refuses_to_start(tmp_path):
