@@ -27,13 +27,12 @@ def rating_label(rating):
 @register.inclusion_tag("partials/stars.html")
 def stars(rating, size=""):
     """Five stars with halves for a 1..10 rating, with a text alternative for screen readers."""
-    rating = int(rating)
-    full, half = divmod(rating, 2)
+    rating = max(0, min(10, int(rating)))
     return {
-        "full": range(full),
-        "half": bool(half),
-        "empty": range(5 - full - half),
-        "label": _("%(stars)s out of 5 stars") % {"stars": f"{rating / 2:g}"},
+        # The partial draws the stars from a CSS class (r0..r10, half-star steps) and
+        # hides them from assistive technology, which reads this label instead.
+        "value": rating,
+        "label": _("Rated %(stars)s out of 5") % {"stars": f"{rating / 2:g}"},
         "size": size,
     }
 
@@ -44,7 +43,7 @@ def average_stars(average, size=""):
     if average is None:
         return {"none": True}
     context = stars(round(average), size)
-    context["label"] = _("average %(stars)s out of 5 stars") % {"stars": f"{average / 2:.1f}"}
+    context["label"] = _("Average rating %(stars)s out of 5") % {"stars": f"{average / 2:.1f}"}
     return context
 
 
