@@ -45,12 +45,21 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 
+# axe-core for the browser tests' accessibility checks (package.json, package-lock.json).
+# The browser tests (tests/e2e) need it and Chromium; without them they skip and the run
+# ends with a line saying why, unless CI=true, where that is a failure.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the browser tests will skip (install nodejs and npm)."; fi
+
 # Tests run with production settings (DEBUG off) and a throwaway key.
-test: $(STAMP) | var lint
+test: $(STAMP) $(AXE) | var lint
 	DJANGO_SECRET_KEY=test-only-not-secret DJANGO_DEBUG=false $(BIN)/pytest
 
 # The same suite on PostgreSQL with the Redis cache (the scale-out configuration). Where
 # CI=true a missing server is a failure; elsewhere the run is skipped with a note.
+# The browser tests run once, in `make test`: their live server has its own SQLite database.
 test-postgres: $(STAMP) | var
 	@export DATABASE_URL="$(POSTGRES_URL)" REDIS_URL="$(REDIS_TEST_URL)" \
 	        DJANGO_SECRET_KEY=test-only-not-secret DJANGO_DEBUG=false; \
@@ -58,7 +67,7 @@ test-postgres: $(STAMP) | var
 	    if [ "$$CI" = "true" ]; then echo "PostgreSQL/Redis not answering and CI=true: failing." >&2; exit 1; fi; \
 	    echo "PostgreSQL/Redis not answering: skipping the PostgreSQL run (set CI=true to fail)."; exit 0; \
 	fi; \
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider --ignore=tests/e2e
 
 # Load and write benchmarks on loopback (docs/PERFORMANCE.md). Sizes: BENCH_ARGS, e.g.
 # make bench BENCH_ARGS="--films 2000 --reviews 40000 --users 12000 --seconds 5".
@@ -69,4 +78,4 @@ bench: $(STAMP) | var
 	$(BIN)/python bench/load.py --db postgres $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles node_modules
