@@ -171,16 +171,15 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 50_000, "CULL_FREQUENCY": 4},
         }
     }
-# Small values written on nearly every write request: the content version (core.cache) and
-# the write rate-limit counts (core.ratelimit). With the database cache they get a table of
-# their own, so each write doesn't count the pages in the big one to decide on culling.
+# The content version (core.cache), written on every change, and, with Redis, the write
+# rate-limit counts (core.ratelimit). With the database cache it gets a table of its own, so
+# each write doesn't count the pages in the big one to decide on culling.
 CACHES["counters"] = (
     {**CACHES["default"]}
     if env.str("REDIS_URL", default="")
     else {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "marquee_counters",
-        "OPTIONS": {"MAX_ENTRIES": 20_000, "CULL_FREQUENCY": 4},
     }
 )
 # Rendered fragments (review cards) in each process's memory. Their keys carry the shared

@@ -1,25 +1,34 @@
-"""Fixed-window rate limits counted in the shared cache, so every web process sees one count.
+"""Fixed-window rate limits that every web process counts together.
 
-The counts live in the shared "counters" cache (a small database table, or Redis), never in
-per-process memory: a limit of 10 an hour must mean 10 an hour whichever process answers.
+The counts live in Redis or in a database table (RateCount), never in per-process memory:
+a limit of 10 an hour must mean 10 an hour whichever process answers.
 
 Members' writes (reviews, replies, likes, reports) are limited per member and per address,
 `settings.RATE_LIMITS` an hour each, an address `settings.RATE_LIMIT_IP_FACTOR` times as
 many. Sign-up and login are allauth's: it limits them itself (ACCOUNT_RATE_LIMITS).
 """
 
+import datetime
 import functools
 import ipaddress
 import math
+import random
 import time
 
 from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connection, transaction
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .models import RateCount
+
 PERIOD = 3600
+# Expired counts are deleted by about one hit in this many.
+PURGE_CHANCE = 1 / 500
 
 MESSAGES = {
     "review": _(
@@ -52,18 +61,34 @@ def client_ip(request):
 
 
 def hit(key, limit, period):
-    """Count one event for `key` in the current window; True while within `limit`."""
+    """Count one event for `key` in the current window; True while within `limit`.
+
+    With Redis the count is an atomic INCR in the counters cache. Otherwise it is one
+    upsert in the database (RateCount): the database cache's increment is a read then a
+    write, which loses counts under concurrency and resets the expiry on every hit.
+    """
     window = int(time.time() // period)
-    cache_key = f"ratelimit:{key}:{window}"
+    bucket = f"ratelimit:{key}:{window}"
     cache = caches["counters"]
-    if cache.add(cache_key, 1, timeout=period + 5):
-        count = 1
-    else:
+    if not isinstance(cache, DatabaseCache):
+        if cache.add(bucket, 1, timeout=period + 5):
+            return True
         try:
-            count = cache.incr(cache_key)
+            return cache.incr(bucket) <= limit
         except ValueError:  # expired between add() and incr()
-            cache.set(cache_key, 1, timeout=period + 5)
-            count = 1
+            cache.set(bucket, 1, timeout=period + 5)
+            return True
+    expires = datetime.datetime.fromtimestamp((window + 1) * period, tz=datetime.UTC)
+    table = connection.ops.quote_name(RateCount._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (bucket, count, expires) VALUES (%s, 1, %s) "  # noqa: S608
+            f"ON CONFLICT (bucket) DO UPDATE SET count = {table}.count + 1 RETURNING count",
+            [bucket, expires],
+        )
+        (count,) = cursor.fetchone()
+    if random.random() < PURGE_CHANCE:  # noqa: S311 - sampling, not security
+        RateCount.objects.filter(expires__lt=timezone.now()).delete()
     return count <= limit
 
 
@@ -81,9 +106,11 @@ def check(request, action):
     """
     per_member = settings.RATE_LIMITS[action]
     per_address = per_member * settings.RATE_LIMIT_IP_FACTOR
-    if hit(f"{action}:user:{request.user.pk}", per_member, PERIOD) and hit(
-        f"{action}:ip:{client_ip(request)}", per_address, PERIOD
-    ):
+    with transaction.atomic():  # one write on SQLite for both counts
+        within = hit(f"{action}:user:{request.user.pk}", per_member, PERIOD) and hit(
+            f"{action}:ip:{client_ip(request)}", per_address, PERIOD
+        )
+    if within:
         return None
     return too_many(request, MESSAGES[action], retry_after=seconds_left(PERIOD))
 

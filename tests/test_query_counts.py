@@ -345,9 +345,9 @@ def test_admin_review_changelist(
 def test_writes_never_count_the_page_cache_table(
     client, login, user, other_user, film, make_review
 ):
-    """Every write bumps the content version and counts toward rate limits. With the
-    database cache those live in a small table of their own: a write that set them in the
-    page cache's table would count all its rows (Django culls by count) under the lock."""
+    """Every write bumps the content version. With the database cache it lives in a small
+    table of its own: a bump in the page cache's table would count all its rows (Django
+    culls by count) while holding the write lock."""
     from django.core.cache import caches
     from django.core.cache.backends.db import DatabaseCache
 
@@ -365,5 +365,5 @@ def test_writes_never_count_the_page_cache_table(
     assert Like.objects.filter(user=user, review=theirs).exists()
     page_cache = caches["default"]._table
     counted = [q["sql"] for q in ctx.captured_queries if "COUNT(*)" in q["sql"]]
-    assert counted, "the bumps and rate-limit counts ran no cull check at all"
+    assert counted, "the content version bumps ran no cull check at all"
     assert not [sql for sql in counted if page_cache in sql], counted
