@@ -72,12 +72,14 @@ def hit(key, limit, period):
     cache = caches["counters"]
     if not isinstance(cache, DatabaseCache):
         if cache.add(bucket, 1, timeout=period + 5):
-            return True
-        try:
-            return cache.incr(bucket) <= limit
-        except ValueError:  # expired between add() and incr()
-            cache.set(bucket, 1, timeout=period + 5)
-            return True
+            count = 1
+        else:
+            try:
+                count = cache.incr(bucket)
+            except ValueError:  # expired between add() and incr()
+                cache.set(bucket, 1, timeout=period + 5)
+                count = 1
+        return count <= limit
     expires = datetime.datetime.fromtimestamp((window + 1) * period, tz=datetime.UTC)
     table = connection.ops.quote_name(RateCount._meta.db_table)
     with connection.cursor() as cursor:
