@@ -107,8 +107,8 @@
 
     var timer;
     function update(announce) {
-      // Line breaks are sent as CR LF, so the server counts them twice.
-      var used = textarea.value.replace(/\r?\n/g, "\r\n").length;
+      // A line break is one character here, for maxlength and for the server alike.
+      var used = textarea.value.length;
       var left = max - used;
       var text =
         left >= 0

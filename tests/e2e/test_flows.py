@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .live import PASSWORD, PHONE
+from .live import MEMBERS, PASSWORD, PHONE
 from .steps import (
     fill_review,
     no_sideways_scroll,
@@ -274,3 +274,14 @@ def tab_to(page, wanted, limit=200):
         if wanted(focused(page)):
             return
     raise AssertionError(f"Tab never reached the element on {page.url}")
+
+
+def test_the_character_count_counts_a_line_break_once(site, new_page, log_in):
+    """The count agrees with maxlength and the server: a line break is one character."""
+    page = log_in(new_page(), MEMBERS[3])
+    page.goto("/films/her/review/")
+    body = review_form(page).locator("[name=body]")
+    body.fill("ab\ncd")
+    counter = review_form(page).locator(".char-count")
+    expect(counter).to_contain_text("5 / 20,000")
+    expect(counter).to_contain_text("19,995 characters left")
