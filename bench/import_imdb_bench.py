@@ -2,12 +2,15 @@
 """Import rate and peak memory of `manage.py import_imdb` on synthetic IMDb files.
 
     python bench/import_imdb_bench.py --titles 100000 [--database sqlite|postgres]
-        [--pg-url postgres://postgres@127.0.0.1:5432/marquee_bench] [--keep DIR]
+        [--pg-url postgres://postgres@127.0.0.1:5432/marquee_bench] [--var-dir DIR]
+        [--data DIR] [--batch-size N]
 
-Generates the files once (bench/imdb_gen.py, gzipped, cached under /tmp), migrates a fresh
-database (a new SQLite file, or drops and recreates the PostgreSQL database), runs the
-import in a child process and reports wall time, films/s, title rows/s and the child's peak
-resident memory. The database is left in place for bench/search_latency.py.
+Generates the files once (bench/imdb_gen.py, gzipped, cached in the temp directory or
+--data), migrates a fresh database (a new SQLite file, or drops and recreates the
+PostgreSQL database), runs the import in a child process and reports wall time, films/s,
+title rows/s, the child's CPU time and peak resident memory, and the load average (the
+figures mean little on a busy machine). The database is left in place for
+bench/search_latency.py.
 """
 
 import argparse
@@ -31,10 +34,11 @@ def main():
     parser.add_argument(
         "--var-dir", help="SQLite: MARQUEE_VAR_DIR to use (default: a new temp dir)"
     )
-    parser.add_argument("--batch-size", type=int, default=5000)
+    parser.add_argument("--data", help="where the generated files are (or go)")
+    parser.add_argument("--batch-size", type=int, help="default: the importer's")
     args = parser.parse_args()
 
-    data = Path(tempfile.gettempdir()) / f"marquee-imdb-{args.titles}"
+    data = Path(args.data or Path(tempfile.gettempdir()) / f"marquee-imdb-{args.titles}")
     if not (data / "title.basics.tsv.gz").exists():
         started = time.monotonic()
         subprocess.run(
@@ -61,18 +65,14 @@ def main():
         print(f"MARQUEE_VAR_DIR={var_dir}")
     subprocess.run([PYTHON, ROOT / "manage.py", "migrate", "-v0"], check=True, env=env, cwd=ROOT)
 
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    load_before = os.getloadavg()[0]
     started = time.monotonic()
+    command = [PYTHON, ROOT / "manage.py", "import_imdb", data, "--no-progress"]
+    if args.batch_size:
+        command += ["--batch-size", str(args.batch_size)]
     result = subprocess.run(
-        [
-            PYTHON,
-            ROOT / "manage.py",
-            "import_imdb",
-            data,
-            "--no-progress",
-            "--batch-size",
-            str(args.batch_size),
-        ],
+        command,
         check=True,
         env=env,
         cwd=ROOT,
@@ -80,7 +80,9 @@ def main():
         text=True,
     )
     elapsed = time.monotonic() - started
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    peak_kb = after.ru_maxrss
     print(result.stdout)
     films = 0
     for line in result.stdout.splitlines():
@@ -90,7 +92,8 @@ def main():
     print(
         f"database={args.database} titles={args.titles:,} films={films:,} wall={elapsed:.1f}s "
         f"title_rows/s={args.titles / elapsed:,.0f} films/s={films / elapsed:,.0f} "
-        f"peak_rss={max(peak_kb, before) / 1024:.0f}MB"
+        f"importer_cpu={cpu:.1f}s peak_rss={max(peak_kb, before.ru_maxrss) / 1024:.0f}MB "
+        f"load_avg={load_before:.1f}->{os.getloadavg()[0]:.1f}"
     )
 
 

@@ -363,3 +363,229 @@ def test_search_index_matches_the_catalog_after_imports_and_edits(imdb_dir):
 
     assert [p.imdb_id for p in search_people("joaquin rafael")][:1] == ["nm0000001"]
     assert [f.imdb_id for f in search_films("jurassic park renamed")][:1] == ["tt0000002"]
+
+
+def test_bulk_normalize_and_slugify_match_the_one_at_a_time_functions():
+    """The importer normalizes and slugifies in bulk; search and slugs depend on it giving
+    exactly what the per-text functions give."""
+    import random
+
+    from django.utils.text import slugify
+
+    from films.imdb import WHITESPACE, _slugify_many
+    from films.search import normalize, normalize_many
+
+    assert set(WHITESPACE) == {chr(c) for c in range(0x110000) if chr(c).isspace()}
+    pieces = [*"abcXYZ 019_-.,'\"!?\t\x1c\x85\xa0", "é", "É", "ß", "ﬁ", "İ", "Σ", "ς", "①"]
+    pieces += ["²", "٣", "\u0301", "\u2028", "\u3000", "ｶﾞ", "Å", "ĳ", "日本", "🎬", "\U0001d400"]
+    rng = random.Random(3)
+    for _ in range(2000):
+        texts = [
+            "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+            for _ in range(rng.randint(1, 12))
+        ]
+        assert normalize_many(texts) == [normalize(t) for t in texts]
+        assert _slugify_many(texts) == [slugify(t) for t in texts]
+
+
+def test_slugs_are_readable_unique_and_the_same_whatever_the_batch_size(tmp_path):
+    from films.models import Film
+
+    rows = [
+        ["tt0000101", "movie", "Her", "Her", "0", "2013", N, "90", "Drama"],
+        ["tt0000102", "movie", "Her", "Her", "0", "2013", N, "90", "Drama"],
+        ["tt0000103", "movie", "Her", "Her", "0", "2020", N, "90", "Drama"],
+        ["tt0000104", "movie", "Her", "Her", "0", N, N, "90", "Drama"],
+        ["tt0000105", "movie", "Her", "Her", "0", "2013", N, "90", "Drama"],
+        ["tt0000107", "movie", "Ｈｅｒ!", "Her", "0", "2013", N, "90", "Drama"],
+        ["tt0000108", "movie", "ジュラシック", "ジュラシック", "0", "1993", N, "90", "Drama"],
+        ["tt0000109", "movie", "ジュラシック", "ジュラシック", "0", "1993", N, "90", "Drama"],
+    ]
+    write(tmp_path, "title.basics", BASICS_HEADER, rows)
+    by_batch = {}
+    for batch_size in (2, 1000):
+        Film.objects.all().delete()
+        run_import(tmp_path, batch_size=batch_size)
+        by_batch[batch_size] = dict(Film.objects.values_list("imdb_id", "slug"))
+    assert by_batch[2] == by_batch[1000]
+    assert by_batch[2] == {
+        "tt0000101": "her",
+        "tt0000102": "her-2013",
+        "tt0000103": "her-2020",
+        "tt0000104": "her-2",
+        "tt0000105": "her-2013-2",
+        "tt0000107": "her-2013-3",
+        "tt0000108": "untitled",
+        "tt0000109": "untitled-1993",
+    }
+
+
+def test_slugs_stay_put_on_rerun_and_newcomers_number_past_them(imdb_dir):
+    from films.models import Film
+
+    run_import(imdb_dir)
+    before = dict(Film.objects.values_list("imdb_id", "slug"))
+    basics = [*BASICS, ["tt0000020", "movie", "Her", "Her", "0", "2013", N, "95", "Drama"]]
+    basics.append(["tt0000021", "movie", "Her", "Her", "0", "2013", N, "95", "Drama"])
+    write(imdb_dir, "title.basics", BASICS_HEADER, basics, gz=True)
+    run_import(imdb_dir, batch_size=1)
+    after = dict(Film.objects.values_list("imdb_id", "slug"))
+    assert {k: after[k] for k in before} == before
+    assert (after["tt0000020"], after["tt0000021"]) == ("her-2013", "her-2013-2")
+
+
+def test_rerun_keeps_a_local_release_date_and_updates_imdb_facts(imdb_dir):
+    import datetime
+
+    from films.models import Film
+
+    run_import(imdb_dir)
+    her = Film.objects.get(imdb_id="tt0000001")
+    her.release_date = datetime.date(2014, 1, 10)  # a local fact: it owns the year
+    her.overview = "Written here."
+    her.save()
+    basics = [list(r) for r in BASICS]
+    basics[0][7] = "120"
+    write(imdb_dir, "title.basics", BASICS_HEADER, basics, gz=True)
+    ratings = [list(r) for r in RATINGS]
+    ratings[0][2] = "700000"
+    write(imdb_dir, "title.ratings", RATINGS_HEADER, ratings)
+    out, _err = run_import(imdb_dir)
+
+    her.refresh_from_db()
+    assert (her.year, her.runtime_minutes, her.overview) == (2014, 120, "Written here.")
+    assert her.imdb_votes == 700000
+    ratings_row = next(line for line in out.splitlines() if line.startswith("title.ratings"))
+    assert ratings_row.split()[1:6] == ["3", "0", "1", "1", "1"]
+
+
+def test_character_lists_and_crew_lists_are_parsed_or_rejected(tmp_path):
+    from films.models import Credit
+
+    write(tmp_path, "title.basics", BASICS_HEADER, BASICS[:2])
+    principals = [
+        ["tt0000001", "1", "nm0000001", "actor", N, '["Theodore","Twombly"]'],
+        ["tt0000001", "2", "nm0000002", "actress", N, '[ "  Samantha " ]'],
+        ["tt0000001", "3", "nm0000003", "actor", N, N],
+        ["tt0000001", "4", "nm0000004", "self", N, "[]"],
+        ["tt0000001", "5", "nm0000005", "actor", N, '["Say \\"Hi\\"", "Caf\\u00e9"]'],
+        ["tt0000001", "6", "nm0000006", "actor", N, "[1]"],
+        ["tt0000001", "7", "nm0000007", "actor", N, '["unterminated]'],
+        ["tt0000001", "x", "nm0000008", "actor", N, '["Bad Order"]'],
+        ["tt0000001", "9", "nm0000009", "director", N, '["not shown"]'],
+        ["tt0000002", "1", "nm0000010", "producer", N, "[not json"],  # not a credit: skipped
+    ]
+    write(tmp_path, "title.principals", PRINCIPALS_HEADER, principals)
+    crew = [
+        ["tt0000002", "nm0000011,nm0000012", N],
+        ["tt0000002", "nm0000013,", N],
+        ["tt0000002", N, "nm00x"],
+        ["tt0000001", N, N],
+    ]
+    write(tmp_path, "title.crew", CREW_HEADER, crew)
+    out, _err = run_import(tmp_path)
+
+    cast = dict(Credit.objects.filter(role="cast").values_list("person__imdb_id", "character"))
+    assert cast == {
+        "nm0000001": "Theodore / Twombly",
+        "nm0000002": "Samantha",
+        "nm0000003": "",
+        "nm0000004": "",
+        "nm0000005": 'Say "Hi" / Café',
+    }
+    assert Credit.objects.get(person__imdb_id="nm0000009").character == ""
+    directors = Credit.objects.filter(role="director", film__imdb_id="tt0000002")
+    assert sorted(directors.values_list("person__imdb_id", "order")) == [
+        ("nm0000011", 0),
+        ("nm0000012", 1),
+    ]
+    rejects = (tmp_path / "import_imdb.rejects.tsv").read_text(encoding="utf-8").splitlines()
+    lines = sorted((r.split("\t")[0], int(r.split("\t")[1])) for r in rejects[1:])
+    assert lines == [
+        ("title.crew", 3),
+        ("title.crew", 4),
+        ("title.principals", 7),
+        ("title.principals", 8),
+        ("title.principals", 9),
+    ]
+    crew_row = next(line for line in out.splitlines() if line.startswith("title.crew"))
+    assert crew_row.split()[1:7] == ["4", "2", "0", "0", "1", "2"]
+
+
+def test_odd_but_valid_files_import_the_same(tmp_path):
+    """Columns in another order with an extra one, CRLF line ends, backslashes and quotes in
+    titles, and a broken line in the middle of a batch (the line-by-line path)."""
+    from films.models import AlternativeTitle, Film
+
+    header = (
+        "genres extra tconst titleType primaryTitle originalTitle isAdult startYear endYear "
+        "runtimeMinutes"
+    )
+    rows = [
+        ["Drama", "x", "tt0000001", "movie", "AC\\DC \\N Live", "AC\\DC", "0", "1991", N, "90"],
+        ["Comedy", "x", "tt0000002", "movie", 'The "Quoted" One', N, "0", "2001", N, N],
+    ]
+    text = "\t".join(header.split()) + "\r\n" + "".join("\t".join(r) + "\r\n" for r in rows)
+    (tmp_path / "title.basics.tsv").write_text(text, encoding="utf-8", newline="")
+    akas = [
+        ["tt0000001", "2", "AC\\DC en vivo", "ES", "es", N, N, "0"],
+        ["tt0000001", "3", "broken"],
+        ["tt0000002", "2", "Der \\ Titel", "DE", "de", N, N, "0"],
+    ]
+    write(tmp_path, "title.akas", AKAS_HEADER, akas)
+    run_import(tmp_path)
+
+    titles = dict(Film.objects.values_list("imdb_id", "title"))
+    assert titles == {"tt0000001": "AC\\DC \\N Live", "tt0000002": 'The "Quoted" One'}
+    acdc = Film.objects.get(imdb_id="tt0000001")
+    assert (acdc.original_title, acdc.slug, acdc.year) == ("AC\\DC", "acdc-n-live", 1991)
+    assert Film.objects.get(imdb_id="tt0000002").genres.get().name == "Comedy"
+    assert set(AlternativeTitle.objects.values_list("title", flat=True)) == {
+        "AC\\DC en vivo",
+        "Der \\ Titel",
+    }
+    rejects = (tmp_path / "import_imdb.rejects.tsv").read_text(encoding="utf-8")
+    assert "title.akas\t3\texpected 8 fields, found 3" in rejects
+
+
+def test_people_credited_before_their_names_are_known_get_them_later(client, imdb_dir):
+    from films.models import Credit, Person
+
+    names = imdb_dir / "name.basics.tsv.gz"
+    names.rename(imdb_dir / "later.tsv.gz")
+    out, _err = run_import(imdb_dir)
+    jonze = Person.objects.get(imdb_id="nm0000003")
+    assert (jonze.name, jonze.slug) == ("nm0000003", "nm0000003")
+    people_row = next(line for line in out.splitlines() if line.startswith("people"))
+    assert people_row.split()[2] == "8"  # created, named by their IMDb ids
+
+    (imdb_dir / "later.tsv.gz").rename(names)
+    run_import(imdb_dir)
+    jonze.refresh_from_db()
+    assert (jonze.name, jonze.slug, jonze.birth_year) == ("Spike Jonze", "spike-jonze", 1969)
+    assert Credit.objects.filter(person=jonze).count() == 2
+    page = client.get(reverse("films:search"), {"q": "spike jonz"}).content.decode()
+    assert 'href="/people/spike-jonze/"' in page
+
+
+def test_duplicate_rows_in_one_batch_make_one_film(tmp_path):
+    from films.models import Film
+
+    rows = [BASICS[0], BASICS[1], BASICS[0]]
+    write(tmp_path, "title.basics", BASICS_HEADER, rows)
+    out, _err = run_import(tmp_path)
+    assert Film.objects.filter(imdb_id="tt0000001").count() == 1
+    title_row = next(line for line in out.splitlines() if line.startswith("title.basics"))
+    assert title_row.split()[1:5] == ["3", "2", "0", "1"]
+
+
+def test_numbering_goes_past_slugs_already_numbered_beyond_999(tmp_path):
+    from films.models import Film
+
+    taken = ["her", *(f"her-{n}" for n in range(2, 1000)), "her-1000", "her-1001"]
+    Film.objects.bulk_create(Film(title="Her", slug=slug) for slug in taken)
+    rows = [[f"tt000020{i}", "movie", "Her", "Her", "0", N, N, N, N] for i in range(3)]
+    write(tmp_path, "title.basics", BASICS_HEADER, rows)
+    run_import(tmp_path)
+    new = Film.objects.filter(imdb_id__isnull=False).values_list("slug", flat=True)
+    assert sorted(new) == ["her-1002", "her-1003", "her-1004"]

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from films.imdb import FILES, Importer
+from films.imdb import DEFAULT_BATCH_SIZE, FILES, Importer
 
 
 class Command(BaseCommand):
@@ -19,12 +19,19 @@ class Command(BaseCommand):
             metavar="PATH",
             help="Where to write malformed rows (default: DIR/import_imdb.rejects.tsv).",
         )
-        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=DEFAULT_BATCH_SIZE,
+            help="Lines per batch; each batch commits on its own (default: %(default)s).",
+        )
         parser.add_argument(
             "--no-progress", action="store_true", help="Don't draw the progress bar."
         )
 
-    def handle(self, directory, rejects=None, batch_size=2000, no_progress=False, **options):
+    def handle(
+        self, directory, rejects=None, batch_size=DEFAULT_BATCH_SIZE, no_progress=False, **options
+    ):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1.")
         try:
