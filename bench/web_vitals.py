@@ -88,18 +88,6 @@ def percentile(values, p):
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def seeded_values(site):
-    review = site.query_one(
-        "SELECT r.id FROM reviews_review r WHERE r.status = 'published' AND r.headline != '' "
-        "AND EXISTS (SELECT 1 FROM reviews_reply p WHERE p.review_id = r.id) ORDER BY r.id"
-    )[0]
-    profile = site.query_one(
-        "SELECT u.username FROM accounts_user u JOIN reviews_review r ON r.author_id = u.id "
-        "GROUP BY u.id ORDER BY COUNT(*) DESC, u.id"
-    )[0]
-    return {"review": review, "profile": profile}
-
-
 def logged_in_state(browser, site):
     context = browser.new_context(base_url=site.url)
     page = context.new_page()
@@ -142,7 +130,7 @@ def main():
     # gunicorn as config/gunicorn.py sizes it for this machine, like `make run`.
     with LiveSite(workers=None, threads=None) as site, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        values = seeded_values(site)
+        values = site.showcase()
         member = logged_in_state(browser, site)
         for name, path, logged_in in PAGES:
             url = path.format(**values)

@@ -41,18 +41,6 @@ PAGES = [
 SIZES = {"desktop": DESKTOP, "phone": PHONE}
 
 
-def seeded_values(site):
-    review = site.query_one(
-        "SELECT r.id FROM reviews_review r WHERE r.status = 'published' AND r.headline != '' "
-        "AND EXISTS (SELECT 1 FROM reviews_reply p WHERE p.review_id = r.id) ORDER BY r.id"
-    )[0]
-    profile = site.query_one(
-        "SELECT u.username FROM accounts_user u JOIN reviews_review r ON r.author_id = u.id "
-        "GROUP BY u.id ORDER BY COUNT(*) DESC, u.id"
-    )[0]
-    return {"review": review, "profile": profile}
-
-
 def log_in(page, username):
     page.goto("/accounts/login/")
     page.locator("input[name=login]").fill(username)
@@ -75,7 +63,7 @@ def main():
     args.out.mkdir(parents=True, exist_ok=True)
     with LiveSite() as site, sync_playwright() as playwright:
         browser = launch_chromium(playwright)
-        values = seeded_values(site)
+        values = site.showcase()
         for size, viewport in SIZES.items():
             for logged_in in (False, True):
                 context = browser.new_context(base_url=site.url, viewport=viewport)

@@ -209,3 +209,17 @@ class LiveSite:
     def query_one(self, sql, params=()):
         rows = self.query(sql, params)
         return rows[0] if rows else None
+
+    def showcase(self):
+        """A seeded review with a written body and replies, and the most active member's
+        username: the review and profile pages that tests, screenshots and benchmarks visit."""
+        review = self.query_one(
+            "SELECT r.id FROM reviews_review r WHERE r.status = 'published' "
+            "AND r.headline != '' AND r.body != '' "
+            "AND EXISTS (SELECT 1 FROM reviews_reply p WHERE p.review_id = r.id) ORDER BY r.id"
+        )[0]
+        profile = self.query_one(
+            "SELECT u.username FROM accounts_user u JOIN reviews_review r ON r.author_id = u.id "
+            "GROUP BY u.id ORDER BY COUNT(*) DESC, u.id"
+        )[0]
+        return {"review": review, "profile": profile}

@@ -26,15 +26,7 @@ BLOCKING = {"serious", "critical"}
 
 @pytest.fixture(scope="module")
 def seeded(site):
-    review = site.query_one(
-        "SELECT r.id FROM reviews_review r WHERE r.status = 'published' AND r.body != '' "
-        "AND EXISTS (SELECT 1 FROM reviews_reply p WHERE p.review_id = r.id) ORDER BY r.id"
-    )[0]
-    profile = site.query_one(
-        "SELECT u.username FROM accounts_user u JOIN reviews_review r ON r.author_id = u.id "
-        "GROUP BY u.id ORDER BY COUNT(*) DESC, u.id"
-    )[0]
-    return {"review": review, "profile": profile}
+    return site.showcase()
 
 
 @pytest.fixture
