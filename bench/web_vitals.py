@@ -2,6 +2,7 @@
 """Browser metrics: Largest Contentful Paint and Cumulative Layout Shift per page.
 
     .venv/bin/python bench/web_vitals.py [--runs 7] [--viewport desktop|phone]
+        [--cpu-slowdown N]
 
 Starts the site as `make run` serves it (gunicorn with config/gunicorn.py, DEBUG off,
 whitenoise, a freshly seeded temporary database; tests/e2e/live.py) and loads each main page
@@ -11,8 +12,11 @@ like a first visit). A PerformanceObserver (buffered) records `largest-contentfu
 session window of shifts without recent input, as Chrome's own metric counts them.
 
 It prints LCP p50/p95 and the worst CLS per page against the targets (LCP <= 1 s,
-CLS <= 0.05) and exits non-zero with --strict when a page misses one. Loopback hides the
-network, so these figures are the server's and the page's own share of a real visit.
+CLS <= 0.05) and exits non-zero with --strict when a page misses one. --cpu-slowdown N has
+Chromium run its main thread N times slower (DevTools CPU throttling), as on a busy machine
+or a cheap phone: the conditions under which a page painted before it was parsed shifts.
+Loopback hides the network, so these figures are the server's and the page's own share of
+a real visit.
 """
 
 import argparse
@@ -101,10 +105,13 @@ def logged_in_state(browser, site):
     return state
 
 
-def measure(browser, site, path, viewport, storage_state):
+def measure(browser, site, path, viewport, storage_state, slowdown=1):
     context = browser.new_context(base_url=site.url, viewport=viewport, storage_state=storage_state)
     context.add_init_script(OBSERVE)
     page = context.new_page()
+    if slowdown > 1:
+        cdp = context.new_cdp_session(page)
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": slowdown})
     page.goto(path, wait_until="load")
     # Late candidates (a web font, an image decoded after load) are still reported.
     page.wait_for_timeout(300)
@@ -117,6 +124,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="loads per page")
     parser.add_argument("--viewport", choices=["desktop", "phone"], default="desktop")
+    parser.add_argument(
+        "--cpu-slowdown", type=float, default=1, help="run Chromium's CPU N times slower"
+    )
     parser.add_argument("--strict", action="store_true", help="exit 1 when a page misses")
     args = parser.parse_args()
     reason = missing_tools(need_axe=False)
@@ -135,9 +145,10 @@ def main():
         for name, path, logged_in in PAGES:
             url = path.format(**values)
             # One unmeasured load warms the server (page cache, database pages).
-            measure(browser, site, url, viewport, member if logged_in else None)
+            state = member if logged_in else None
+            measure(browser, site, url, viewport, state)
             runs = [
-                measure(browser, site, url, viewport, member if logged_in else None)
+                measure(browser, site, url, viewport, state, args.cpu_slowdown)
                 for _ in range(args.runs)
             ]
             lcps = [r["lcp"] for r in runs if r["lcp"] is not None]
@@ -153,8 +164,9 @@ def main():
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"\nChromium {args.viewport} {viewport['width']}x{viewport['height']}, loopback, "
-        f"{args.runs} cold-cache loads per page; targets LCP <= {LCP_TARGET_MS} ms, "
-        f"CLS <= {CLS_TARGET}; {os.cpu_count()} cores, load average {load}\n"
+        f"{args.runs} cold-cache loads per page, CPU slowdown {args.cpu_slowdown:g}x; "
+        f"targets LCP <= {LCP_TARGET_MS} ms, CLS <= {CLS_TARGET}; "
+        f"{os.cpu_count()} cores, load average {load}\n"
     )
     print(
         f"| {'page':<16} | {'TTFB p50':>8} | {'LCP p50':>8} | {'LCP p95':>8} "

@@ -188,6 +188,22 @@ def test_pages_load_the_script_deferred_and_nothing_inline(client_for, pages):
             assert not attrs.get("href", "").lower().startswith("javascript:"), url
 
 
+@pytest.mark.django_db
+def test_every_page_holds_its_first_paint_until_it_is_parsed(client_for, pages):
+    """rel=expect must stay in <head>: text there (say, a template comment that didn't
+    parse) would open <body> early, and Chromium ignores the link in the body."""
+    for url, html in _every_page(client_for, pages):
+        head = html[html.index("<head>") : html.index("</head>")]
+        expects = re.findall(r'<link rel="expect" href="#([\w-]+)" blocking="render">', head)
+        assert expects == ["page-end"], url
+        stray = re.sub(
+            r"<title>.*?</title>|<script[^>]*>.*?</script>|<[^>]+>", "", head, flags=re.S
+        )
+        assert not stray.strip(), f"text in <head> of {url}: {stray.strip()[:80]}"
+        body = html[: html.index("</body>")].rstrip()
+        assert body.endswith('<div id="page-end" hidden></div>'), url
+
+
 # --- Stars that screen readers can read ------------------------------------------------
 
 
