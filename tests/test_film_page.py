@@ -74,6 +74,27 @@ def test_people_link_to_their_filmography(client, her, make_film):
 
 
 @pytest.mark.django_db
+def test_filmography_shows_each_films_poster(client, her, make_film):
+    """A poster per credit, decorative (the title link beside it names the film), and a
+    titled placeholder where a film has none."""
+    from films.models import Credit, Film, Person
+
+    jonze = Person.objects.get(name="Spike Jonze")
+    bare = make_film(title="Posterless Test Film")
+    Credit.objects.create(film=bare, person=jonze, role=Credit.Role.DIRECTOR)
+    Film.objects.filter(pk=her.pk).update(poster="posters/her.jpg")
+    her.refresh_from_db()
+    response = client.get(jonze.get_absolute_url())
+    tags = parse_tags(text_of(response)).tags
+    links = [a for tag, a in tags if tag == "a" and "filmography-poster" in a.get("class", "")]
+    assert {a["href"] for a in links} == {her.get_absolute_url(), bare.get_absolute_url()}
+    assert all(a.get("aria-hidden") == "true" and a.get("tabindex") == "-1" for a in links)
+    images = [a for tag, a in tags if tag == "img" and a.get("src") == her.poster_small]
+    assert images and images[0]["alt"] == "" and images[0]["width"] == "185"
+    assert "poster-missing" in text_of(response)
+
+
+@pytest.mark.django_db
 def test_average_count_and_histogram(client, film, make_users, make_review):
     a, b, c = make_users(3)
     make_review(film=film, author=a, rating=10, body="Loved it.")
