@@ -178,7 +178,7 @@ CACHES["counters"] = (
     {**CACHES["default"]}
     if env.str("REDIS_URL", default="")
     else {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "BACKEND": "core.counter_cache.CounterCache",
         "LOCATION": "marquee_counters",
     }
 )

@@ -45,3 +45,26 @@ def test_another_process_sees_what_this_one_wrote_to_redis():
         check=True,
     )
     assert out.stdout.strip().splitlines()[-1] == "written by the test process"
+
+
+@pytest.mark.django_db
+def test_counters_cache_sets_an_existing_key_with_one_update(django_assert_num_queries):
+    """The content version is set on every write (core.counter_cache): one statement, and
+    read back unchanged by the stock DatabaseCache code."""
+    from core.counter_cache import CounterCache
+
+    counters = caches["counters"]
+    if not isinstance(counters, CounterCache):
+        pytest.skip("the counters live in Redis in this configuration")
+    counters.set("bench-counter", 1, timeout=None)  # a new key: the usual insert
+    assert counters.get("bench-counter") == 1
+    with django_assert_num_queries(1) as captured:
+        counters.set("bench-counter", {"version": 2**60}, timeout=None)
+    assert captured.captured_queries[0]["sql"].startswith("UPDATE")
+    assert counters.get("bench-counter") == {"version": 2**60}
+    counters.set("bench-counter", 3, timeout=300)
+    assert counters.get("bench-counter") == 3
+    counters.set("bench-counter", 4, timeout=0)  # expires at once, as in every backend
+    assert counters.get("bench-counter") is None
+    counters.set("bench-counter", 5)
+    assert counters.get("bench-counter") == 5
