@@ -4,6 +4,7 @@
     .venv/bin/python bench/load.py --db sqlite   [--films 100000 --reviews 1000000]
     .venv/bin/python bench/load.py --db postgres [...]
     .venv/bin/python bench/load.py --db sqlite --write-only   # the 16-writer test alone
+    .venv/bin/python bench/load.py --db postgres --redis redis://127.0.0.1:6379/9
 
 It builds (once per size) a synthetic data set with `manage.py populate`, starts two
 gunicorn servers with config/gunicorn.py (one with the anonymous page cache on, one with
@@ -19,6 +20,8 @@ it off), and measures with wrk, each run bounded in time:
 
 It prints req/s, p50/p95/p99 and each page's ratio to the bare view of the same server,
 measured in the same run. wrk comes from Debian's package (installed if missing).
+With --redis the servers use that Redis database (emptied first) as their cache, the
+scale-out configuration; without it, the database cache.
 """
 
 import argparse
@@ -158,7 +161,7 @@ def run_wrk(port, lua, *, seconds, connections, threads=2):
 class Site:
     """Environment, database and gunicorn servers for one database vendor."""
 
-    def __init__(self, db, var_dir):
+    def __init__(self, db, var_dir, redis=None):
         self.db = db
         self.env = {
             **os.environ,
@@ -180,6 +183,11 @@ class Site:
         else:
             self.env.pop("DATABASE_URL", None)
         self.env.pop("REDIS_URL", None)
+        if redis:
+            import redis as redis_client
+
+            redis_client.Redis.from_url(redis).flushdb()
+            self.env["REDIS_URL"] = redis
         self.servers = []
 
     def manage(self, *args, capture=False):
@@ -334,16 +342,18 @@ def main():
     parser.add_argument("--repopulate", action="store_true")
     parser.add_argument("--write-only", action="store_true")
     parser.add_argument("--port", type=int, default=8077)
+    parser.add_argument("--redis", help="a Redis URL for the cache (emptied first)")
     args = parser.parse_args()
 
     ensure_wrk()
     var_dir = ROOT / "var" / f"bench-{args.db}-{args.films}-{args.reviews}"
     var_dir.mkdir(parents=True, exist_ok=True)
-    site = Site(args.db, var_dir)
+    site = Site(args.db, var_dir, redis=args.redis)
     site.prepare(args.films, args.reviews, args.users, args.repopulate)
     facts = site.facts()
     print(
-        f"\n{args.db}: {facts['film_count']} films, {facts['review_count']} reviews; "
+        f"\n{args.db}{' + Redis' if args.redis else ''}: {facts['film_count']} films, "
+        f"{facts['review_count']} reviews; "
         f"film page /films/{facts['big']}/ has {facts['big_reviews']} reviews; "
         f"{os.cpu_count()} cores; wrk -c{args.connections} -d{args.seconds}s\n",
         flush=True,
@@ -431,7 +441,7 @@ def main():
             )
     finally:
         site.stop()
-    out = var_dir / "results.json"
+    out = var_dir / ("results-redis.json" if args.redis else "results.json")
     out.write_text(json.dumps(dict(results), indent=2))
     print(f"\nraw figures: {out.relative_to(ROOT)}")
 
