@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
@@ -8,6 +8,7 @@ from django.views.decorators.http import require_safe
 from core.cache import anonymous_page_cache
 from reviews.forms import ReviewForm
 from reviews.models import REVIEW_SORTS, Review
+from reviews.search import search_reviews
 
 from . import search as search_engine
 from .models import Country, Credit, Film, Genre, Person, SearchQuery
@@ -150,9 +151,6 @@ def person_detail(request, slug):
     return render(request, "films/person_detail.html", {"person": person, "by_role": by_role})
 
 
-REVIEW_SEARCH_WINDOW = 5000
-
-
 @require_safe
 def search(request):
     raw = str(request.GET.get("q", ""))[: search_engine.MAX_QUERY_LENGTH * 2]
@@ -163,20 +161,8 @@ def search(request):
     if query and search_engine.normalize(query):
         films = search_engine.search_films(query)
         people = search_engine.search_people(query)
-        # Review text has no search index yet: look through the most recent reviews only,
-        # so the page stays fast with a million of them.
-        recent = (
-            Review.objects.published()
-            .written()
-            .order_by("-created")
-            .values("pk")[:REVIEW_SEARCH_WINDOW]
-        )
         reviews = list(
-            Review.objects.filter(pk__in=recent)
-            .filter(Q(headline__icontains=query) | Q(body__icontains=query))
-            .for_listing()
-            .with_liked_by(request.user)
-            .sorted("top")[:20]
+            search_reviews(query, sort="top", limit=20).for_listing().with_liked_by(request.user)
         )
         if films:
             SearchQuery.record(query)

@@ -1,0 +1,75 @@
+"""Word search in review headlines and bodies, on the index built by migration 0007
+(see search_schema.py): every word of the query must start a word of the review."""
+
+import re
+import unicodedata
+
+from django.db import connection
+from django.db.models.expressions import RawSQL
+
+from .models import Review
+
+# A common word matches a large share of all reviews: only this many of the most recent
+# matches are looked at (the page shows the most liked of them), so the page's own query
+# joins and sorts a bounded number of rows. Finding them is the index's work: cheap for
+# most words, in proportion to the number of matches for a very common one on PostgreSQL.
+MATCH_LIMIT = 2000
+MIN_WORD_LENGTH = 2  # a one-letter prefix matches nearly everything and means nothing
+MAX_WORDS = 8
+MAX_WORD_LENGTH = 60
+_SEPARATORS = re.compile(r"[\W_]+")
+
+
+def query_words(query):
+    """The distinct words of `query`, at most MAX_WORDS of them, each made of letters and
+    digits only, so no character of the query can ever be search syntax.
+
+    Split where films.search.normalize splits (punctuation, spaces, underscores), but
+    case and accents are left to the database, which folds the query the very way it
+    folded the indexed text: folding here would disagree with it ("Straße" casefolds to
+    "strasse"; PostgreSQL keeps accents, so "café" stripped to "cafe" would never match).
+    Digits glued to letters stay glued, as the index keeps "mp3" and "r2d2" whole."""
+    text = unicodedata.normalize("NFC", str(query or "")).lower()
+    words = dict.fromkeys(
+        word[:MAX_WORD_LENGTH] for word in _SEPARATORS.split(text) if len(word) >= MIN_WORD_LENGTH
+    )
+    return list(words)[:MAX_WORDS]
+
+
+# The ids of the MATCH_LIMIT most recent reviews that match; the query goes in as a parameter.
+_SQLITE_MATCHING = (
+    "SELECT rowid FROM reviews_review_fts WHERE reviews_review_fts MATCH %s "
+    "ORDER BY rowid DESC LIMIT %s"
+)
+# The same, through the GIN index (see search_schema.py for why it's a function).
+_POSTGRES_MATCHING = "SELECT reviews_review_search_ids(to_tsquery('simple', %s), %s)"
+
+
+def _matching_ids(words):
+    """The ids of the MATCH_LIMIT most recent reviews having every word as a word prefix
+    in the headline or the body, as a subquery."""
+    if connection.vendor == "sqlite":
+        # Each word a quoted FTS5 phrase with a prefix star: "word"* AND "other"*.
+        expression = " AND ".join('"' + w.replace('"', '""') + '"*' for w in words)
+        return RawSQL(_SQLITE_MATCHING, [expression, MATCH_LIMIT])  # noqa: S611 - fixed SQL
+    if connection.vendor == "postgresql":
+        # 'word:* & other:*'. 'simple' keeps accents: "cafe" doesn't find "café" here.
+        expression = " & ".join(f"{w}:*" for w in words)
+        return RawSQL(_POSTGRES_MATCHING, [expression, MATCH_LIMIT])  # noqa: S611 - fixed SQL
+    raise NotImplementedError(f"review search is not implemented for {connection.vendor}")
+
+
+def search_reviews(query, sort="top", limit=20):
+    """The first `limit` reviews, in `sort` order (a REVIEW_SORTS key), of the published
+    written reviews whose headline or body has every word of `query` as the start of a
+    word, case-insensitively (and accent-insensitively on SQLite), taken among the
+    MATCH_LIMIT most recent reviews that match. No reviews for a query without a word of
+    MIN_WORD_LENGTH letters or digits. One query; add for_listing() and the like."""
+    words = query_words(query)
+    if not words:
+        return Review.objects.none()
+    matches = Review.objects.published().written().filter(pk__in=_matching_ids(words))
+    # The page's ids first: its columns and per-card subqueries (for_listing) are then
+    # computed for `limit` reviews rather than for every match before the sort.
+    page = matches.sorted(sort).values("pk")[:limit]
+    return Review.objects.filter(pk__in=page).sorted(sort)
