@@ -1,5 +1,6 @@
-"""Word search in review headlines and bodies, on the index built by migration 0007
-(see search_schema.py): every word of the query must start a word of the review."""
+"""Word search in review headlines and bodies, on the index built by migration 0007 (and,
+on PostgreSQL, the stored document of 0008; see search_schema.py): every word of the query
+must start a word of the review."""
 
 import re
 import unicodedata
@@ -12,7 +13,8 @@ from .models import Review
 # A common word matches a large share of all reviews: only this many of the most recent
 # matches are looked at (the page shows the most liked of them), so the page's own query
 # joins and sorts a bounded number of rows. Finding them is the index's work: cheap for
-# most words, in proportion to the number of matches for a very common one on PostgreSQL.
+# most words; on PostgreSQL a word common among recent reviews is found by walking them
+# newest first, others in proportion to their number of matches (search_schema.py).
 MATCH_LIMIT = 2000
 MIN_WORD_LENGTH = 2  # a one-letter prefix matches nearly everything and means nothing
 MAX_WORDS = 8
@@ -41,7 +43,8 @@ _SQLITE_MATCHING = (
     "SELECT rowid FROM reviews_review_fts WHERE reviews_review_fts MATCH %s "
     "ORDER BY rowid DESC LIMIT %s"
 )
-# The same, through the GIN index (see search_schema.py for why it's a function).
+# The same, on the stored document: the function picks between walking the newest reviews
+# and the GIN index (see search_schema.py for why, and why not the planner).
 _POSTGRES_MATCHING = "SELECT reviews_review_search_ids(to_tsquery('simple', %s), %s)"
 
 
