@@ -7,6 +7,8 @@ films_filmtitle would silently stop the FTS tables from following edits.
 `ensure_sqlite_search_triggers` runs after every migrate and puts back what's missing.
 """
 
+from core.fts import restore_triggers, trigger_statements
+
 SQLITE_FORWARD = [
     # The IMDb importer puts a row here inside its own write transaction (never committed)
     # to switch the per-row insert triggers off and feed the FTS tables in bulk, which is
@@ -67,30 +69,12 @@ POSTGRES_BACKWARD = [
     "DROP INDEX IF EXISTS films_person_search_name_fts",
 ]
 
-SQLITE_TRIGGERS = {
-    sql.split()[2]: sql for sql in SQLITE_FORWARD if sql.startswith("CREATE TRIGGER")
-}
+SQLITE_TRIGGERS = trigger_statements(SQLITE_FORWARD)
 
 
 def ensure_sqlite_search_triggers(connection):
     """Recreate any missing FTS trigger and rebuild the FTS tables if one was missing.
     Returns the names of the triggers it recreated."""
-    if connection.vendor != "sqlite":
-        return []
-    with connection.cursor() as cursor:
-        names = [*SQLITE_TRIGGERS, "films_filmtitle_fts"]
-        placeholders = ", ".join(["%s"] * len(names))
-        cursor.execute(
-            f"SELECT name, type FROM sqlite_master WHERE name IN ({placeholders})",  # noqa: S608
-            names,
-        )
-        present = {name for name, _type in cursor.fetchall()}
-        if "films_filmtitle_fts" not in present:
-            return []  # migration 0003 hasn't run (yet)
-        missing = [name for name in SQLITE_TRIGGERS if name not in present]
-        for name in missing:
-            cursor.execute(SQLITE_TRIGGERS[name])
-        if missing:
-            cursor.execute("INSERT INTO films_filmtitle_fts(films_filmtitle_fts) VALUES('rebuild')")
-            cursor.execute("INSERT INTO films_person_fts(films_person_fts) VALUES('rebuild')")
-    return missing
+    return restore_triggers(
+        connection, SQLITE_TRIGGERS, ["films_filmtitle_fts", "films_person_fts"]
+    )

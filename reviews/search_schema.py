@@ -24,6 +24,8 @@ configuration folds case but keeps accents (no unaccent: film search doesn't use
 it indexes text normalized in Python), so there "cafe" does not find "café".
 """
 
+from core.fts import restore_triggers, trigger_statements
+
 SQLITE_FORWARD = [
     "CREATE VIRTUAL TABLE reviews_review_fts USING fts5("
     "headline, body, content='reviews_review', content_rowid='id', "
@@ -147,30 +149,11 @@ POSTGRES_DOCUMENT_BACKWARD = [
     *POSTGRES_FORWARD,
 ]
 
-SQLITE_TRIGGERS = {
-    sql.split()[2]: sql for sql in SQLITE_FORWARD if sql.startswith("CREATE TRIGGER")
-}
+SQLITE_TRIGGERS = trigger_statements(SQLITE_FORWARD)
 
 
 def ensure_sqlite_review_search_triggers(connection):
     """Recreate any missing trigger of the review index and, if one was missing, rebuild
     the index (it missed the writes made meanwhile). SQLite drops a table's triggers when
     a migration rebuilds the table. Returns the names of the triggers it recreated."""
-    if connection.vendor != "sqlite":
-        return []
-    names = [*SQLITE_TRIGGERS, "reviews_review_fts"]
-    with connection.cursor() as cursor:
-        placeholders = ", ".join(["%s"] * len(names))
-        cursor.execute(
-            f"SELECT name FROM sqlite_master WHERE name IN ({placeholders})",  # noqa: S608
-            names,
-        )
-        present = {name for (name,) in cursor.fetchall()}
-        if "reviews_review_fts" not in present:
-            return []  # migration 0007 hasn't run (yet)
-        missing = [name for name in SQLITE_TRIGGERS if name not in present]
-        for name in missing:
-            cursor.execute(SQLITE_TRIGGERS[name])
-        if missing:
-            cursor.execute("INSERT INTO reviews_review_fts(reviews_review_fts) VALUES ('rebuild')")
-    return missing
+    return restore_triggers(connection, SQLITE_TRIGGERS, ["reviews_review_fts"])
