@@ -191,6 +191,17 @@ class Dialect:
         self.fence = "OFFSET 0" if self.postgres else "LIMIT -1 OFFSET 0"
         self.histogram = "'[]'::jsonb" if self.postgres else "'[]'"
 
+    def latest(self, table, key, columns):
+        """The valid rows of a staging table, the last (by line) per `key` winning: one
+        per key on PostgreSQL, where ON CONFLICT can't touch a row twice in a statement;
+        in line order on SQLite, where each later row updates the one before."""
+        if self.postgres:
+            return (
+                f"SELECT DISTINCT ON ({key}) {key}, {columns} FROM {table} "  # noqa: S608
+                f"WHERE reason IS NULL ORDER BY {key}, lineno DESC"
+            )
+        return f"SELECT {key}, {columns} FROM {table} WHERE reason IS NULL ORDER BY lineno"  # noqa: S608
+
     def trim(self, expr):
         return f"{'btrim' if self.postgres else 'trim'}({expr}, {self.whitespace})"
 
@@ -1095,16 +1106,7 @@ class Importer:
         )
         self._collect("name.basics", "imdb_person", batch, stats)
         # Kept for the run, to name people as they are credited; the last row for an id wins.
-        if sql.postgres:
-            latest = (
-                "SELECT DISTINCT ON (nconst) nconst, name, birth, death FROM imdb_person "
-                "WHERE reason IS NULL ORDER BY nconst, lineno DESC"
-            )
-        else:
-            latest = (
-                "SELECT nconst, name, birth, death FROM imdb_person "
-                "WHERE reason IS NULL ORDER BY lineno"
-            )
+        latest = sql.latest("imdb_person", "nconst", "name, birth, death")
         self._execute(
             f"INSERT INTO imdb_name (nconst, name, birth, death) {latest} "
             "ON CONFLICT (nconst) DO UPDATE SET name = excluded.name, "
@@ -1342,13 +1344,7 @@ class Importer:
             ) parsed"""
         )
         self._collect("title.ratings", "imdb_rating", batch, stats)
-        if sql.postgres:
-            latest = (
-                "SELECT DISTINCT ON (tconst) tconst, votes FROM imdb_rating "
-                "WHERE reason IS NULL ORDER BY tconst, lineno DESC"
-            )
-        else:
-            latest = "SELECT tconst, votes FROM imdb_rating WHERE reason IS NULL ORDER BY lineno"
+        latest = sql.latest("imdb_rating", "tconst", "votes")
         self._execute(
             f"INSERT INTO imdb_votes (tconst, votes) {latest} "
             "ON CONFLICT (tconst) DO UPDATE SET votes = excluded.votes"

@@ -589,3 +589,30 @@ def test_numbering_goes_past_slugs_already_numbered_beyond_999(tmp_path):
     run_import(tmp_path)
     new = Film.objects.filter(imdb_id__isnull=False).values_list("slug", flat=True)
     assert sorted(new) == ["her-1002", "her-1003", "her-1004"]
+
+
+def test_the_last_row_for_an_id_wins_in_names_and_ratings(tmp_path):
+    """A person or a rating listed twice in one file: the later line is the one kept, on
+    both databases (one row per id on PostgreSQL, line order on SQLite)."""
+    from films.models import Film, Person
+
+    write(tmp_path, "title.basics", BASICS_HEADER, BASICS[:1])
+    write(
+        tmp_path,
+        "title.ratings",
+        RATINGS_HEADER,
+        [["tt0000001", "8.0", "100"], ["tt0000001", "8.1", "250"]],
+    )
+    write(tmp_path, "title.principals", PRINCIPALS_HEADER, PRINCIPALS[:1])
+    write(
+        tmp_path,
+        "name.basics",
+        NAMES_HEADER,
+        [
+            ["nm0000001", "Joaquin Rafael Bottom", "1974", N, "actor", N],
+            ["nm0000001", "Joaquin Phoenix", "1974", N, "actor", "tt0000001"],
+        ],
+    )
+    run_import(tmp_path)
+    assert Film.objects.get(imdb_id="tt0000001").imdb_votes == 250
+    assert Person.objects.get(imdb_id="nm0000001").name == "Joaquin Phoenix"
