@@ -354,8 +354,14 @@ def test_live_sqlite_site_answers_503_while_its_file_is_unreachable(tmp_path):
         away = db.with_name("db.sqlite3.away")
 
         def cut():
-            # Between requests no connection is open, so the file is whole on its own.
-            assert not db.with_name("db.sqlite3-wal").exists()
+            # Between requests no connection is open, so the file is whole on its own. A
+            # worker closes its connection only after the client has the response, and the
+            # last one to close checkpoints and removes the WAL: wait for that, bounded.
+            wal = db.with_name("db.sqlite3-wal")
+            deadline = time.monotonic() + 15
+            while wal.exists():
+                assert time.monotonic() < deadline, "a connection stayed open between requests"
+                time.sleep(0.05)
             db.rename(away)
             db.mkdir()  # a folder where the file was: it can't be opened, nor created
 
