@@ -274,7 +274,10 @@ class Film(RenditionsMixin, models.Model):
 
 
 class AlternativeTitle(models.Model):
-    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="alternative_titles")
+    # Lookups by film use unique_alternative_title, which starts with it.
+    film = models.ForeignKey(
+        Film, on_delete=models.CASCADE, related_name="alternative_titles", db_index=False
+    )
     title = models.CharField(_("title"), max_length=255)
     language = models.CharField(
         _("language"), max_length=8, blank=True, help_text=_("ISO 639-1 code, e.g. es.")
@@ -306,8 +309,12 @@ class Credit(models.Model):
         WRITER = "writer", _("Writer")
         CAST = "cast", _("Cast")
 
-    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="credits")
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="credits")
+    # No single-column indexes: unique_credit starts with film and credit_person_role_idx
+    # with person, and a third and fourth index on the biggest table cost every insert.
+    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="credits", db_index=False)
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="credits", db_index=False
+    )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices)
     character = models.CharField(_("character"), max_length=255, blank=True)
     order = models.PositiveSmallIntegerField(
@@ -339,7 +346,10 @@ class FilmTitle(models.Model):
     the rows the search engines index. Written only by films.search.reindex_films() and the
     IMDb importer, never edited by hand."""
 
-    film = models.ForeignKey(Film, on_delete=models.CASCADE, related_name="search_titles")
+    # Lookups by film use unique_film_search_title, which starts with it.
+    film = models.ForeignKey(
+        Film, on_delete=models.CASCADE, related_name="search_titles", db_index=False
+    )
     text = models.CharField(max_length=255, db_index=True)
 
     class Meta:
