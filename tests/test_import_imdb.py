@@ -616,3 +616,112 @@ def test_the_last_row_for_an_id_wins_in_names_and_ratings(tmp_path):
     run_import(tmp_path)
     assert Film.objects.get(imdb_id="tt0000001").imdb_votes == 250
     assert Person.objects.get(imdb_id="nm0000001").name == "Joaquin Phoenix"
+
+
+def _count_credit_trigger_calls():
+    """A trigger (rolled back with the test) that counts rows inserted into films_credit."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE credit_trigger_calls (n integer)")
+        cursor.execute(
+            "CREATE FUNCTION pg_temp.count_credit() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN INSERT INTO credit_trigger_calls VALUES (1); RETURN NEW; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER count_credit AFTER INSERT ON films_credit "
+            "FOR EACH ROW EXECUTE FUNCTION pg_temp.count_credit()"
+        )
+
+    def calls():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM credit_trigger_calls")
+            return cursor.fetchone()[0]
+
+    return calls
+
+
+def _session_replication_role():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        return cursor.fetchone()[0]
+
+
+def test_postgresql_import_skips_per_row_triggers_then_restores_them(imdb_dir):
+    """On PostgreSQL a role that may (a superuser here) imports with the session's triggers
+    off, foreign key checks included, the way SQLite imports with foreign_keys OFF; the
+    session gets its triggers back afterwards."""
+    from django.db import connection
+
+    from films.models import Credit, Film, Person
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    calls = _count_credit_trigger_calls()
+    run_import(imdb_dir)
+    assert Credit.objects.count() > 0
+    assert calls() == 0
+    assert _session_replication_role() == "origin"
+    Credit.objects.create(
+        film=Film.objects.get(imdb_id="tt0000005"),
+        person=Person.objects.get(imdb_id="nm0000007"),
+        role="cast",
+        character="Cameo",
+    )
+    assert calls() == 1
+
+
+def test_postgresql_import_without_the_privilege_keeps_the_checks(imdb_dir):
+    """A role that may not switch triggers off (no superuser, no grant) imports the same
+    catalog with every check in place, and nothing of the refused setting is left over."""
+    from django.db import connection
+
+    from films.models import Credit
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    calls = _count_credit_trigger_calls()
+    with connection.cursor() as cursor:
+        # All of it is rolled back with the test's transaction.
+        cursor.execute("CREATE ROLE marquee_import_plain NOSUPERUSER")
+        cursor.execute("GRANT ALL ON ALL TABLES IN SCHEMA public TO marquee_import_plain")
+        cursor.execute("GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO marquee_import_plain")
+        cursor.execute("GRANT ALL ON credit_trigger_calls TO marquee_import_plain")
+        cursor.execute("SET ROLE marquee_import_plain")
+    try:
+        run_import(imdb_dir)
+        assert _session_replication_role() == "origin"
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    credits = Credit.objects.count()
+    assert credits > 0
+    assert calls() == credits
+
+
+def test_cached_anonymous_pages_show_what_an_import_wrote(client, imdb_dir, tmp_path):
+    """The importer writes with SQL, not through models, so no save signal moves the
+    content version: it moves it itself, and a visitor's cached catalog, film and search
+    pages show the import at once."""
+    from films.models import Film
+
+    catalog = reverse("films:list")
+    client.get(catalog)  # cached empty
+    assert "Jurassic Park" not in client.get(catalog).content.decode()
+    run_import(imdb_dir)
+    assert "Jurassic Park" in client.get(catalog).content.decode()
+
+    film_url = Film.objects.get(imdb_id="tt0000002").get_absolute_url()
+    assert "Parque Jurásico" in client.get(film_url).content.decode()
+    again = tmp_path / "again"
+    again.mkdir()
+    write(
+        again,
+        "title.basics",
+        BASICS_HEADER,
+        [["tt0000002", *BASICS[1][1:2], "Jurassic Park Redux", *BASICS[1][3:]]],
+    )
+    run_import(again)
+    assert "Jurassic Park Redux" in client.get(film_url).content.decode()
