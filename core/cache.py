@@ -1,7 +1,7 @@
 """Whole-page caching for anonymous visitors, invalidated by one site-wide content version.
 
 Every change that can alter a public page (a review, its stats, a like, a reply, a catalog
-edit) bumps the content version when its transaction commits. Cached pages are keyed by
+edit) bumps the content version in the transaction that makes it. Cached pages are keyed by
 that version, and their ETag and Last-Modified derive from it, so a new or hidden review
 shows at once and browsers revalidate cheaply (304).
 
@@ -17,6 +17,7 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.cache.backends.db import DatabaseCache
 from django.db import transaction
 from django.http import HttpResponseNotModified
 from django.utils.cache import patch_vary_headers
@@ -30,6 +31,8 @@ PAGE_TIMEOUT = 60 * 60
 def content_version():
     """The current content version: microseconds since the epoch at the last change."""
     versions = caches["counters"]
+    # What this reads, a later change in the same transaction must move (bump_after_commit).
+    transaction.get_connection().pending_content_bump = None
     version = versions.get(VERSION_KEY)
     if version is None:
         # A flushed cache starts from now, so no stale ETag can ever match again.
@@ -50,18 +53,38 @@ def bump_content_version():
 
 
 def bump_after_commit():
-    """Invalidate cached pages now and again when the current transaction commits.
+    """Invalidate cached pages with the current transaction's changes.
 
-    The first bump makes the change visible to this transaction's own later reads; the
-    one after commit retires any page another process rendered from the old data in
-    between. A transaction with many changes registers that second bump once.
+    The bump inside the transaction makes the change visible to its own later reads. When
+    the counters live in the database (the database cache), that bump commits together
+    with the data it describes, so no other process can pair the new version with the old
+    data, and a transaction's further changes need no bump of their own until something
+    reads the version again. A counter elsewhere (Redis) is visible at once, before the
+    data commits: another process could render the old data under the new version, so it
+    is bumped again when the transaction commits, retiring any such page.
     """
-    bump_content_version()
     connection = transaction.get_connection()
-    if connection.in_atomic_block and not any(
-        entry[1] is bump_content_version for entry in connection.run_on_commit
-    ):
-        transaction.on_commit(bump_content_version)
+    if not connection.in_atomic_block:
+        bump_content_version()
+        return
+    pending = getattr(connection, "pending_content_bump", None)
+    if pending is not None and any(entry[1] is pending for entry in connection.run_on_commit):
+        return  # bumped in this transaction (not rolled back), and not read since
+    bump_content_version()
+    connection.pending_content_bump = _Bump(again=not isinstance(caches["counters"], DatabaseCache))
+    transaction.on_commit(connection.pending_content_bump)
+
+
+class _Bump:
+    """A transaction's bump, as an on_commit entry: it lives as long as the bump can be
+    rolled back, and bumps again at commit for a counter outside the database."""
+
+    def __init__(self, again):
+        self.again = again
+
+    def __call__(self):
+        if self.again:
+            bump_content_version()
 
 
 def _now():

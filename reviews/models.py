@@ -237,19 +237,16 @@ class Review(models.Model):
         follows sees every committed like.
         """
         with transaction.atomic():
-            type(self).objects.select_for_update().filter(pk=self.pk).values_list("pk").first()
+            stats.lock_review(self.pk)
             exists = Like.objects.filter(user=user, review=self).exists()
             if liked is None:
                 liked = not exists
             if liked and not exists:
-                try:
-                    with transaction.atomic():
-                        Like.objects.create(user=user, review=self)
-                except IntegrityError:
-                    pass  # a concurrent request liked it first; it is liked either way
+                # ON CONFLICT DO NOTHING: a concurrent like that got in first is the same like.
+                Like.objects.bulk_create([Like(user=user, review=self)], ignore_conflicts=True)
+                stats.refresh_like_count(self.pk)
             elif not liked and exists:
-                Like.objects.filter(user=user, review=self).delete()
-            stats.refresh_like_count(self.pk)
+                Like.objects.filter(user=user, review=self).delete()  # reviews.signals recounts
         self.refresh_from_db(fields=["like_count"])
         return liked
 

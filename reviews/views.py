@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core import ratelimit
 from films.models import Film
 
+from . import stats
 from .forms import ReplyForm, ReportForm, ReviewForm
 from .models import Reply, Report, Review
 
@@ -133,7 +134,7 @@ def _create_reply(request, review, body):
     # only the first. The review row is locked first, so the two copies queue and the
     # second one finds the first.
     with transaction.atomic():
-        Review.objects.select_for_update().filter(pk=review.pk).values_list("pk").first()
+        stats.lock_review(review.pk)
         recent = Reply.objects.filter(
             review=review,
             author=request.user,

@@ -5,11 +5,12 @@ session, keyed by a content version that every write bumps (core.cache).
 """
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.cache import content_version
 from reviews.models import Review
 
 CACHED_PAGES = ["home", "films:list", "film", "person"]
@@ -194,3 +195,22 @@ def test_the_home_page_refreshes_within_a_minute_for_recent_searches(client, mon
     second = client.get(reverse("home"), headers={"If-None-Match": first["ETag"]})
     assert second.status_code == 200
     assert second["ETag"] != first["ETag"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_version_kept_outside_the_database_moves_again_when_the_write_commits(
+    settings, film, user
+):
+    """Redis shows a bump before the data commits, so another process could render the old
+    data under it: the version moves again at commit, retiring any such page."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "counters": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "counters-outside-the-database",
+        },
+    }
+    with transaction.atomic():
+        Review.objects.save_for(author=user, film=film, rating=8, body="Mine.")
+        inside = content_version()
+    assert content_version() > inside

@@ -374,3 +374,45 @@ def test_writes_never_count_the_page_cache_table(
     # A review post: session, member, rate limits, film, form, lock, insert, stats and the
     # version bumps. 31 statements before the bumps were single UPDATEs.
     assert len(posting.captured_queries) <= 20, [q["sql"][:80] for q in posting]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_moves_the_content_version_once_inside_its_transaction(
+    client, login, user, other_user, film, make_review
+):
+    """With the database cache, the version commits together with the data it describes:
+    one UPDATE inside the write's transaction, none after it. A page read in between makes
+    the next change move it again."""
+    from django.core.cache import caches
+    from django.core.cache.backends.db import DatabaseCache
+
+    from core.cache import content_version
+
+    if not isinstance(caches["counters"], DatabaseCache):
+        pytest.skip("the database cache is not in use")
+    counters = caches["counters"]._table
+    theirs = make_review(author=other_user, film=film, rating=6, body="Theirs.")
+    login(user)
+
+    def bumps_of(post, *args):
+        before = content_version()
+        with CaptureQueriesContext(connection) as captured:
+            assert post(*args).status_code == 302
+        statements = [q["sql"] for q in captured.captured_queries]
+        bumps = [i for i, sql in enumerate(statements) if sql.startswith(f'UPDATE "{counters}"')]
+        commits = [i for i, sql in enumerate(statements) if sql == "COMMIT"]
+        assert content_version() > before
+        return bumps, commits
+
+    review_url = reverse("reviews:write", args=[film.slug])
+    bumps, commits = bumps_of(client.post, review_url, {"rating": "8", "body": "Mine."})
+    assert len(bumps) == 1 and bumps[0] < commits[-1]
+    like_url = reverse("reviews:like", args=[theirs.pk])
+    bumps, commits = bumps_of(client.post, like_url, {"action": "like"})
+    assert len(bumps) == 1 and bumps[0] < commits[-1]
+    # Reading the version between two changes of one transaction makes the second move it.
+    with transaction.atomic():
+        theirs.set_liked(user, False)
+        seen = content_version()
+        theirs.set_liked(user, True)
+        assert content_version() > seen
