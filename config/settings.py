@@ -114,8 +114,10 @@ else:
 _db = DATABASES["default"]
 if _db["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside a writer; IMMEDIATE takes the write lock when a
-    # transaction starts, so concurrent writers wait (busy timeout) instead of failing
-    # with "database is locked" when they upgrade a read lock.
+    # transaction starts, so concurrent writers wait instead of failing with "database is
+    # locked" when they upgrade a read lock. Django's backend, with writers that queue for
+    # that lock instead of polling for it (core/sqlite/base.py); `timeout` bounds the wait.
+    _db["ENGINE"] = "core.sqlite"
     _db["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
