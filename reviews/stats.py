@@ -15,18 +15,22 @@ from films.models import Film
 
 
 def lock_film(film_id):
-    """Take the film's row lock for the rest of the transaction. SQLite has no row locks:
-    its IMMEDIATE transactions already serialize writers, so there is nothing to ask."""
-    if transaction.get_connection().features.has_select_for_update:
-        Film.objects.select_for_update().filter(pk=film_id).values_list("pk").first()
+    """Take the film's row lock for the rest of the transaction."""
+    _lock_row(Film, film_id)
 
 
 def lock_review(review_id):
-    """Take the review's row lock for the rest of the transaction (see lock_film)."""
+    """Take the review's row lock for the rest of the transaction."""
     from .models import Review
 
+    _lock_row(Review, review_id)
+
+
+def _lock_row(model, pk):
+    # SQLite has no row locks: its IMMEDIATE transactions already serialize writers, so
+    # there is nothing to ask for.
     if transaction.get_connection().features.has_select_for_update:
-        Review.objects.select_for_update().filter(pk=review_id).values_list("pk").first()
+        model.objects.select_for_update().filter(pk=pk).values_list("pk").first()
 
 
 def refresh_film_stats(*film_ids):
