@@ -29,6 +29,7 @@ RATING_LABELS = {
 RATING_CHOICES = [
     (n, format_lazy("{} ★ — {}", f"{n / 2:g}", RATING_LABELS[n])) for n in range(10, 0, -1)
 ]
+RATINGS = frozenset(RATING_LABELS)
 
 
 class Status(models.TextChoices):
@@ -220,6 +221,13 @@ class Review(models.Model):
     def get_absolute_url(self):
         return reverse("reviews:detail", args=[self.pk])
 
+    def validate_constraints(self, exclude=None):
+        # A rating among the field's choices (clean_fields checks them first) is inside
+        # the rating constraint's range: no need to ask the database on every save.
+        if self.rating in RATINGS:
+            exclude = {*(exclude or ()), "rating"}
+        super().validate_constraints(exclude=exclude)
+
     def remove(self):
         """Delete the review; the film's stats follow in the same transaction."""
         with transaction.atomic():
@@ -234,20 +242,37 @@ class Review(models.Model):
         """Make `user`'s like of this review `liked` (True/False), or flip it (None).
 
         The review row is locked first, so concurrent likes queue and the recount that
-        follows sees every committed like.
+        follows sees every committed like. A like that is already so changes nothing.
         """
         with transaction.atomic():
             stats.lock_review(self.pk)
-            exists = Like.objects.filter(user=user, review=self).exists()
             if liked is None:
-                liked = not exists
-            if liked and not exists:
-                # ON CONFLICT DO NOTHING: a concurrent like that got in first is the same like.
-                Like.objects.bulk_create([Like(user=user, review=self)], ignore_conflicts=True)
-                stats.refresh_like_count(self.pk)
-            elif not liked and exists:
-                Like.objects.filter(user=user, review=self).delete()  # reviews.signals recounts
-        self.refresh_from_db(fields=["like_count"])
+                liked = not Like.objects.filter(user=user, review=self).exists()
+            # One statement that says whether it changed anything (a concurrent or repeated
+            # like that got in first is the same like): the write path of every like.
+            connection = transaction.get_connection()
+            quote = connection.ops.quote_name
+            table = quote(Like._meta.db_table)
+            user_id, review_id = (quote(Like._meta.get_field(f).column) for f in ("user", "review"))
+            with connection.cursor() as cursor:
+                if liked:
+                    now = connection.ops.adapt_datetimefield_value(timezone.now())
+                    cursor.execute(
+                        f"INSERT INTO {table} ({user_id}, {review_id}, {quote('created')}) "  # noqa: S608
+                        f"VALUES (%s, %s, %s) ON CONFLICT DO NOTHING RETURNING 1",
+                        [user.pk, self.pk, now],
+                    )
+                else:
+                    cursor.execute(
+                        f"DELETE FROM {table} WHERE {user_id} = %s AND {review_id} = %s "  # noqa: S608
+                        f"RETURNING 1",
+                        [user.pk, self.pk],
+                    )
+                changed = cursor.fetchone() is not None
+            if changed:
+                self.like_count = stats.refresh_like_count(self.pk)
+        if not changed:
+            self.refresh_from_db(fields=["like_count"])
         return liked
 
     @property

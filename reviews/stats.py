@@ -7,8 +7,7 @@ other's counts. Recounting, not incrementing, keeps them exact by construction.
 """
 
 from django.db import transaction
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 
 from core.cache import bump_after_commit
 from films.models import Film
@@ -69,19 +68,24 @@ def refresh_film_stats(*film_ids):
 
 
 def refresh_like_count(review_id):
+    """Recount the review's likes from its Like rows; returns the new count (0 if there is
+    no such review). One statement: this runs on every like and unlike."""
     from .models import Like, Review
 
-    likes = (
-        Like.objects.filter(review=OuterRef("pk"))
-        .order_by()
-        .values("review")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    Review.objects.filter(pk=review_id).update(
-        like_count=Coalesce(Subquery(likes, output_field=IntegerField()), Value(0))
-    )
+    reviews = Review._meta
+    likes = Like._meta
+    quote = transaction.get_connection().ops.quote_name
+    with transaction.get_connection().cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {quote(reviews.db_table)} SET {quote('like_count')} = "  # noqa: S608
+            f"(SELECT COUNT(*) FROM {quote(likes.db_table)} "
+            f"WHERE {quote(likes.get_field('review').column)} = %s) "
+            f"WHERE {quote(reviews.pk.column)} = %s RETURNING {quote('like_count')}",
+            [review_id, review_id],
+        )
+        row = cursor.fetchone()
     bump_after_commit()
+    return row[0] if row else 0
 
 
 def refresh_stats_for_author(user_id):

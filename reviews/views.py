@@ -153,7 +153,10 @@ def _create_reply(request, review, body):
 @ratelimit.limit_writes("like")
 def like_review(request, pk):
     """Like or unlike; answers JSON {"liked", "count"} to a script that asks for it."""
-    review = _published_review(pk)
+    # Only what a like needs: this runs on every like.
+    review = get_object_or_404(
+        Review.objects.published().only("pk", "author_id", "like_count"), pk=pk
+    )
     wants_json = "application/json" in request.headers.get("Accept", "")
     if review.author_id == request.user.pk:
         if wants_json:

@@ -234,6 +234,30 @@ def test_a_double_submitted_like_stays_liked(login, user, other_user, make_revie
 
 
 @pytest.mark.django_db
+def test_a_repeated_like_answers_the_count_and_leaves_cached_pages_alone(
+    login, user, other_user, make_review, film, make_users
+):
+    from core.cache import content_version
+
+    review = make_review(film=film, author=user, body="Words.")
+    for fan in make_users(2):
+        review.set_liked(fan, True)
+    c = login(other_user)
+    url = reverse("reviews:like", args=[review.pk])
+    json = {"HTTP_ACCEPT": "application/json"}
+    assert c.post(url, {"action": "like"}, **json).json() == {"liked": True, "count": 3}
+    version = content_version()
+    assert c.post(url, {"action": "like"}, **json).json() == {"liked": True, "count": 3}
+    assert content_version() == version  # nothing changed, so no cached page is retired
+    assert c.post(url, {"action": "unlike"}, **json).json() == {"liked": False, "count": 2}
+    assert content_version() > version
+    version = content_version()
+    assert c.post(url, {"action": "unlike"}, **json).json() == {"liked": False, "count": 2}
+    assert content_version() == version
+    assert Like.objects.filter(review=review).count() == 2
+
+
+@pytest.mark.django_db
 def test_home_shows_the_members_own_likes(login, user, other_user, make_review, film):
     review = make_review(film=film, author=user, body="Words.")
     review.toggle_like(other_user)
