@@ -72,10 +72,10 @@ def refresh_like_count(review_id):
     no such review). One statement: this runs on every like and unlike."""
     from .models import Like, Review
 
-    reviews = Review._meta
-    likes = Like._meta
-    quote = transaction.get_connection().ops.quote_name
-    with transaction.get_connection().cursor() as cursor:
+    reviews, likes = Review._meta, Like._meta
+    connection = transaction.get_connection()
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {quote(reviews.db_table)} SET {quote('like_count')} = "  # noqa: S608
             f"(SELECT COUNT(*) FROM {quote(likes.db_table)} "
