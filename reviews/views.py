@@ -57,11 +57,16 @@ def _save_from_form(request, film, form):
 def write_review(request, slug):
     """The signed-in member's review of a film: creates it, or updates the one they have."""
     film = get_object_or_404(Film, slug=slug)
+    form = None
+    if request.method == "POST":
+        # Bound on every POST, even an empty one, so it answers with its errors. The form
+        # needs no instance to validate: save_for finds the member's review, if any.
+        form = ReviewForm(request.POST)
+        if form.is_valid():
+            return _save_from_form(request, film, form)
     existing = Review.objects.filter(film=film, author=request.user).first()
-    # Bound on every POST, even an empty one, so it answers with its errors.
-    form = ReviewForm(request.POST if request.method == "POST" else None, instance=existing)
-    if request.method == "POST" and form.is_valid():
-        return _save_from_form(request, film, form)
+    if form is None:
+        form = ReviewForm(instance=existing)
     return render(
         request, "reviews/review_form.html", {"film": film, "form": form, "review": existing}
     )

@@ -165,11 +165,13 @@ def test_invalid_rating_is_a_form_error_and_changes_nothing(login, film, user, r
 @pytest.mark.django_db
 @pytest.mark.parametrize("rating", ["0", "11", "abc", "4.5"])
 def test_invalid_rating_does_not_touch_an_existing_review(login, film, user, make_review, rating):
-    make_review(film=film, author=user, rating=6, body="Original text.")
+    mine = make_review(film=film, author=user, rating=6, body="Original text.")
     before = snapshot(film)
     response = login(user).post(write_url(film), review_data(rating=rating, body="Changed?"))
     assert_form_error(response, "rating")
     assert snapshot(film) == before
+    # The form comes back as the member's existing review, still theirs to delete.
+    assert reverse("reviews:delete", args=[mine.pk]) in response.content.decode()
 
 
 @pytest.mark.django_db
