@@ -6,6 +6,8 @@ locked first so that concurrent writers to one film queue instead of overwriting
 other's counts. Recounting, not incrementing, keeps them exact by construction.
 """
 
+import functools
+
 from django.db import transaction
 from django.db.models import Count, Q
 
@@ -35,36 +37,75 @@ def _lock_row(model, pk):
 def refresh_film_stats(*film_ids):
     """Recount the statistics of these films from their published reviews (one query to
     count, one UPDATE per film)."""
-    from .models import Review
-
-    if not transaction.get_connection().in_atomic_block:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError(
             "refresh_film_stats must run inside the transaction that changed reviews"
         )
-    film_ids = set(film_ids)
+    film_ids = sorted(set(film_ids))
+    if not film_ids:
+        return
     histograms = {film_id: [0] * 10 for film_id in film_ids}
     written = dict.fromkeys(film_ids, 0)
-    rows = (
-        Review.objects.published()
-        .filter(film_id__in=film_ids)
-        .values("film_id", "rating")
+    sql, params, slots = _recount_query(connection.alias, len(film_ids))
+    params = list(params)
+    for slot, film_id in zip(slots, film_ids, strict=True):
+        params[slot] = film_id
+    film = Film._meta
+    column = {name: connection.ops.quote_name(film.get_field(name).column) for name in STATS}
+    update = (
+        f"UPDATE {connection.ops.quote_name(film.db_table)} SET "  # noqa: S608
+        + ", ".join(f"{column[name]} = %s" for name in STATS)
+        + f" WHERE {connection.ops.quote_name(film.pk.column)} = %s"
+    )
+    histogram_field = film.get_field("rating_histogram")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for film_id, rating, ratings, with_text in cursor.fetchall():
+            histograms[film_id][rating - 1] = ratings
+            written[film_id] += with_text
+        for film_id, histogram in histograms.items():
+            count = sum(histogram)
+            total = sum(rating * n for rating, n in enumerate(histogram, start=1))
+            values = {
+                "rating_count": count,
+                "review_count": written[film_id],
+                "rating_sum": total,
+                "rating_average": (total / count) if count else None,
+                "rating_histogram": histogram_field.get_db_prep_save(histogram, connection),
+            }
+            cursor.execute(update, [*(values[name] for name in STATS), film_id])
+    bump_after_commit()
+
+
+# The columns refresh_film_stats writes.
+STATS = ("rating_count", "review_count", "rating_sum", "rating_average", "rating_histogram")
+
+
+@functools.lru_cache(maxsize=16)
+def _recount_query(alias, films):
+    """The recount's SQL for this many films, built by the ORM once: building it took
+    longer than running it, on every write and inside the write lock. Returns the SQL, its
+    parameters with placeholder film ids, and where in them the film ids go."""
+    from .models import Review
+
+    placeholders = list(range(-1, -films - 1, -1))  # ids no film has
+    query = (
+        Review.objects.using(alias)
+        .published()
+        .filter(film_id__in=placeholders)
+        .values_list("film_id", "rating")
         .annotate(ratings=Count("pk"), written=Count("pk", filter=~Q(body="")))
         .order_by()
+        .query
     )
-    for row in rows:
-        histograms[row["film_id"]][row["rating"] - 1] = row["ratings"]
-        written[row["film_id"]] += row["written"]
-    for film_id, histogram in histograms.items():
-        count = sum(histogram)
-        total = sum(rating * n for rating, n in enumerate(histogram, start=1))
-        Film.objects.filter(pk=film_id).update(
-            rating_count=count,
-            review_count=written[film_id],
-            rating_sum=total,
-            rating_average=(total / count) if count else None,
-            rating_histogram=histogram,
-        )
-    bump_after_commit()
+    sql, params = query.get_compiler(alias).as_sql()
+    params = tuple(params)
+    slots = [
+        next(i for i, p in enumerate(params) if type(p) is int and p == placeholder)
+        for placeholder in placeholders
+    ]
+    return sql, params, slots
 
 
 def refresh_like_count(review_id):
