@@ -47,18 +47,11 @@ def refresh_film_stats(*film_ids):
         return
     histograms = {film_id: [0] * 10 for film_id in film_ids}
     written = dict.fromkeys(film_ids, 0)
-    sql, params, slots = _recount_query(connection.alias, len(film_ids))
+    sql, params, slots, update = _recount_statements(connection.alias, len(film_ids))
     params = list(params)
     for slot, film_id in zip(slots, film_ids, strict=True):
         params[slot] = film_id
-    film = Film._meta
-    column = {name: connection.ops.quote_name(film.get_field(name).column) for name in STATS}
-    update = (
-        f"UPDATE {connection.ops.quote_name(film.db_table)} SET "  # noqa: S608
-        + ", ".join(f"{column[name]} = %s" for name in STATS)
-        + f" WHERE {connection.ops.quote_name(film.pk.column)} = %s"
-    )
-    histogram_field = film.get_field("rating_histogram")
+    histogram_field = Film._meta.get_field("rating_histogram")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for film_id, rating, ratings, with_text in cursor.fetchall():
@@ -83,11 +76,22 @@ STATS = ("rating_count", "review_count", "rating_sum", "rating_average", "rating
 
 
 @functools.lru_cache(maxsize=16)
-def _recount_query(alias, films):
+def _recount_statements(alias, films):
     """The recount's SQL for this many films, built by the ORM once: building it took
     longer than running it, on every write and inside the write lock. Returns the SQL, its
-    parameters with placeholder film ids, and where in them the film ids go."""
+    parameters with placeholder film ids, where in them the film ids go, and the UPDATE
+    that stores one film's stats (the STATS columns, then the film id)."""
+    from django.db import connections
+
     from .models import Review
+
+    quote = connections[alias].ops.quote_name
+    film = Film._meta
+    update = (
+        f"UPDATE {quote(film.db_table)} SET "  # noqa: S608
+        + ", ".join(f"{quote(film.get_field(name).column)} = %s" for name in STATS)
+        + f" WHERE {quote(film.pk.column)} = %s"
+    )
 
     placeholders = list(range(-1, -films - 1, -1))  # ids no film has
     query = (
@@ -105,7 +109,7 @@ def _recount_query(alias, films):
         next(i for i, p in enumerate(params) if type(p) is int and p == placeholder)
         for placeholder in placeholders
     ]
-    return sql, params, slots
+    return sql, params, slots, update
 
 
 def refresh_like_count(review_id):
