@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
@@ -72,27 +73,32 @@ def film_list(request):
     )
 
 
+class FilmCredits:
+    """A film's credits with their people, read once and only when a template renders them:
+    the film's facts are a fragment kept per content version (templates/films/film_detail)."""
+
+    def __init__(self, film):
+        self.film = film
+
+    @cached_property
+    def all(self):
+        return list(self.film.credits.select_related("person"))
+
+    def lazy(self, role):
+        return SimpleLazyObject(lambda: [c for c in self.all if c.role == role])
+
+
 @require_safe
 @anonymous_page_cache
 def film_detail(request, slug):
-    film = get_object_or_404(
-        Film.objects.prefetch_related(
-            "genres",
-            "companies",
-            "countries",
-            "alternative_titles",
-            Prefetch("credits", queryset=Credit.objects.select_related("person")),
-        ),
-        slug=slug,
-    )
+    film = get_object_or_404(Film, slug=slug)
     sort = request.GET.get("sort", "recent")
     if sort not in REVIEW_SORTS:
         sort = "recent"
     reviews = (
-        Review.objects.published()
+        film.reviews.published()
         .written()
-        .filter(film=film)
-        .for_listing()
+        .for_listing(with_film=False)
         .with_liked_by(request.user)
         .sorted(sort)
     )
@@ -107,15 +113,15 @@ def film_detail(request, slug):
     if request.user.is_authenticated:
         own_review = Review.objects.filter(film=film, author=request.user).first()
         form = ReviewForm(instance=own_review)
-    credits = list(film.credits.all())
+    credits = FilmCredits(film)
     return render(
         request,
         "films/film_detail.html",
         {
             "film": film,
-            "directors": [c for c in credits if c.role == Credit.Role.DIRECTOR],
-            "writers": [c for c in credits if c.role == Credit.Role.WRITER],
-            "cast": [c for c in credits if c.role == Credit.Role.CAST],
+            "directors": credits.lazy(Credit.Role.DIRECTOR),
+            "writers": credits.lazy(Credit.Role.WRITER),
+            "cast": credits.lazy(Credit.Role.CAST),
             "page": page,
             "sort": sort,
             "sorts": [(key, label) for key, (label, _order) in REVIEW_SORTS.items()],

@@ -52,8 +52,9 @@ class ReviewQuerySet(models.QuerySet):
     def ratings_only(self):
         return self.filter(body="")
 
-    def for_listing(self):
-        """What a review card shows, in a fixed number of queries."""
+    def for_listing(self, *, with_film=True):
+        """What a review card shows, in a fixed number of queries. `with_film=False` for
+        reviews of one film read through `film.reviews`, which gives each its film."""
         # A correlated subquery, not a JOIN + GROUP BY: it runs only for the rows on the page.
         replies = (
             Reply.objects.published()
@@ -63,7 +64,7 @@ class ReviewQuerySet(models.QuerySet):
             .annotate(n=Count("pk"))
             .values("n")
         )
-        return self.select_related("author", "film").annotate(
+        return self.select_related("author", *(["film"] if with_film else [])).annotate(
             reply_total=Coalesce(Subquery(replies, output_field=models.IntegerField()), 0)
         )
 
@@ -187,6 +188,7 @@ class Review(models.Model):
     like_count = models.PositiveIntegerField(_("likes"), default=0, editable=False)
 
     objects = ReviewQuerySet.as_manager()
+    _url = None  # see get_absolute_url
 
     class Meta:
         ordering = ["-created", "-pk"]
@@ -222,7 +224,10 @@ class Review(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("reviews:detail", args=[self.pk])
+        # Kept on the instance: a review card links to its review three times.
+        if self._url is None:
+            self._url = reverse("reviews:detail", args=[self.pk])
+        return self._url
 
     def get_constraints(self):
         # The two check constraints restate the rating's and the status's choices. A value

@@ -1,5 +1,7 @@
 """A review's own page: replies, likes and reports, from the outside (DESIGN §1, §3, §4)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -174,6 +176,19 @@ def test_likes_from_several_members_add_up(client_for, review, make_users):
     review.refresh_from_db()
     assert review.like_count == 3
     assert "3 likes" in visible_text(client_for().get(review.get_absolute_url())).lower()
+
+
+@pytest.mark.django_db
+def test_the_film_page_card_counts_likes_and_replies(client, review, film, make_users):
+    fans = make_users(3, prefix="fan")
+    for fan in fans:
+        Like.objects.create(review=review, user=fan)
+    Review.objects.filter(pk=review.pk).update(like_count=3)
+    Reply.objects.create(review=review, author=fans[0], body="Agreed.")
+    Reply.objects.create(review=review, author=fans[1], body="Not me.")
+    html = text_of(client.get(film.get_absolute_url()))
+    assert re.search(r'<span class="like-count"[^>]*>3 likes</span>', html)
+    assert f'<a href="{review.get_absolute_url()}#replies">2 replies</a>' in html
 
 
 @pytest.mark.django_db

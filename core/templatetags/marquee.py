@@ -1,4 +1,7 @@
 from django import template
+from django.utils.formats import localize
+from django.utils.html import format_html
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from reviews.models import RATING_LABELS
@@ -22,6 +25,37 @@ def out_of_ten(rating):
 @register.filter
 def rating_label(rating):
     return RATING_LABELS.get(int(rating), "")
+
+
+# Counts on every review card, as filters: a card's footer renders for each reader, and
+# {% blocktranslate count %} costs several times more than ngettext (same message ids).
+@register.filter
+def like_count(n):
+    """ "1 like", "2 likes"."""
+    n = n or 0
+    return ngettext("%(n)s like", "%(n)s likes", n) % {"n": localize(n)}
+
+
+_LIKE_COUNT_FORMS = {}
+
+
+@register.simple_tag
+def like_count_forms():
+    """The data-one and data-other attributes static/js/marquee.js words a new count with,
+    once per language: they are the same on every card."""
+    language = get_language()
+    if language not in _LIKE_COUNT_FORMS:
+        _LIKE_COUNT_FORMS[language] = format_html(
+            'data-one="{}" data-other="{}"', like_count(1), like_count(2)
+        )
+    return _LIKE_COUNT_FORMS[language]
+
+
+@register.filter
+def reply_count(n):
+    """ "1 reply", "2 replies"."""
+    n = n or 0
+    return ngettext("%(n)s reply", "%(n)s replies", n) % {"n": localize(n)}
 
 
 @register.inclusion_tag("partials/stars.html")
