@@ -28,6 +28,7 @@ def _empty_cache(request):
     from django.core.cache.backends.db import DatabaseCache
 
     caches["fragments"].clear()
+    caches["pages"].clear()
     cache = caches["default"]
     if isinstance(cache, DatabaseCache):
         # That cache lives in the test database: clear it only for tests that use one.

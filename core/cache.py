@@ -127,15 +127,19 @@ def anonymous_page_cache(view=None, *, refresh_every=None):
             return _with_validators(HttpResponseNotModified(), etag, last_modified)
 
         key = f"page:{digest}"
-        cached = cache.get(key)
-        if cached is not None:
-            response = cached
-        else:
+        local = caches["pages"]
+        response = local.get(key)
+        if response is None:
+            response = cache.get(key)
+            if response is not None:
+                local.set(key, response, PAGE_TIMEOUT)
+        if response is None:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
             if _storable(request, response):
                 cache.set(key, response, PAGE_TIMEOUT)
+                local.set(key, response, PAGE_TIMEOUT)
         return _with_validators(response, etag, last_modified)
 
     return wrapper

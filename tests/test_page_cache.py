@@ -156,6 +156,17 @@ def test_a_visitor_with_a_session_or_messages_is_rendered_fresh(client, film, us
 
 
 @pytest.mark.django_db
+def test_a_page_this_process_served_costs_only_the_version_read(client, film):
+    """Each process keeps the pages it served, keyed by the same version: a repeat needs no
+    read of the page from the shared cache (with Redis, no query at all)."""
+    url = film.get_absolute_url()
+    first, _ = queries_for(client, url)
+    second, queries = queries_for(client, url)
+    assert second.content == first.content
+    assert queries <= 1
+
+
+@pytest.mark.django_db
 def test_the_cache_can_be_switched_off(client, film, settings):
     settings.ANONYMOUS_PAGE_CACHE = False
     url = film.get_absolute_url()
