@@ -228,6 +228,25 @@ def test_the_film_facts_follow_every_change_for_members(film, user, other_user, 
 
 
 @pytest.mark.django_db
+def test_catalog_cards_follow_every_change_for_members(film, user, other_user, make_person):
+    member = Client()
+    member.force_login(other_user)
+    url = reverse("films:list")
+    page = member.get(url).content.decode()
+    assert "Her" in page and "No ratings yet" in page
+
+    film.title = "Her, Retitled"
+    film.save()
+    film.credits.create(person=make_person(name="Spike Jonze"), role="director")
+    Review.objects.save_for(author=user, film=film, rating=9)
+
+    page = member.get(url).content.decode()
+    assert "Her, Retitled" in page
+    assert "Spike Jonze" in page
+    assert "1 rating" in page and "No ratings yet" not in page
+
+
+@pytest.mark.django_db
 def test_the_home_page_refreshes_within_a_minute_for_recent_searches(client, monkeypatch):
     import core.cache
 
