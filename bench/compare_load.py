@@ -23,20 +23,6 @@ import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SEARCHES = (
-    "benchmark",
-    "blockbuster",
-    "light",
-    "love 12",
-    "ocean",
-    "machine",
-    "silence",
-    "dream 3",
-    "shadow",
-    "tender",
-    "strnge",
-    "brillant",
-)
 
 
 def load_module(name, path):
@@ -79,7 +65,7 @@ def main():
             }
         facts = trees["after"]["site"].facts()
         film = f"/films/{facts['big']}/"
-        searches = ["/search/?q=" + urllib.parse.quote_plus(q) for q in SEARCHES]
+        searches = ["/search/?q=" + urllib.parse.quote_plus(q) for q in after.SEARCHES]
 
         def not_modified(module, port):
             etag = urllib.request.urlopen(f"http://{after.HOST}:{port}{film}").headers["ETag"]

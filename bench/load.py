@@ -44,6 +44,23 @@ GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 HOST = "127.0.0.1"
 CSRF = "b" * 32  # a fixed CSRF secret: cookie and form field (Django accepts the raw secret)
 
+# The search measurement's queries: words of the synthetic titles and reviews, two with
+# typos, two with a number.
+SEARCHES = (
+    "benchmark",
+    "blockbuster",
+    "light",
+    "love 12",
+    "ocean",
+    "machine",
+    "silence",
+    "dream 3",
+    "shadow",
+    "tender",
+    "strnge",
+    "brillant",
+)
+
 REPORT_LUA = r"""
 done = function(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write
@@ -366,23 +383,7 @@ def main():
             cached = site.start(args.port, page_cache=True, log=var_dir / "gunicorn-cached.log")
             plain = site.start(args.port + 1, page_cache=False, log=var_dir / "gunicorn-plain.log")
             etag = urllib.request.urlopen(f"http://{HOST}:{cached}{film}").headers["ETag"]
-            searches = [
-                "/search/?q=" + urllib.parse.quote_plus(q)
-                for q in (
-                    "benchmark",
-                    "blockbuster",
-                    "light",
-                    "love 12",
-                    "ocean",
-                    "machine",
-                    "silence",
-                    "dream 3",
-                    "shadow",
-                    "tender",
-                    "strnge",
-                    "brillant",
-                )
-            ]
+            searches = ["/search/?q=" + urllib.parse.quote_plus(q) for q in SEARCHES]
             posts = site.sessions(200)
             plan = [
                 ("bare view (uncached server)", plain, lua_get("/robots.txt")),
