@@ -110,10 +110,11 @@ def main():
     for name, by_tree in results.items():
         old = [r["rps"] for r in by_tree["before"]]
         new = [r["rps"] for r in by_tree["after"]]
-        ratio = statistics.median(new) / max(statistics.median(old), 1e-9)
+        # A run too short for one response gives 0 req/s: no ratio then.
+        ratio = f"{statistics.median(new) / statistics.median(old):5.2f}x" if min(old) else "  n/a"
         print(
             f"{name:32} {' '.join(f'{x:6.0f}' for x in old):>20} "
-            f"{' '.join(f'{x:6.0f}' for x in new):>20} {ratio:5.2f}x"
+            f"{' '.join(f'{x:6.0f}' for x in new):>20} {ratio}"
         )
     out = var_dir / "compare.json"
     out.write_text(json.dumps(results, indent=2))
