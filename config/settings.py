@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "accounts.middleware.staff_mfa_required",
+    "accounts.middleware.StaffMfaRequired",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -41,10 +41,18 @@ def content_version():
     return version
 
 
+def request_content_version(request):
+    """The content version for this request's cache keys, read once per request (the page
+    cache may have read it already)."""
+    known = getattr(request, "content_version", None)
+    if known is None:
+        known = request.content_version = content_version()
+    return known
+
+
 def content_version_context(request):
     """`content_version` for templates' fragment cache keys, read only if a template asks."""
-    known = getattr(request, "content_version", None)  # read once by the page cache
-    return {"content_version": known or SimpleLazyObject(content_version)}
+    return {"content_version": SimpleLazyObject(lambda: request_content_version(request))}
 
 
 def bump_content_version():
@@ -160,11 +168,15 @@ def _storable(request, response):
 
 
 def _not_modified(request, etag, last_modified):
-    if_none_match = request.headers.get("If-None-Match")
+    # From META: request.headers would build a dict of every header on each request.
+    if_none_match = request.META.get("HTTP_IF_NONE_MATCH")
     if if_none_match:
         tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
         return etag in tags or "*" in tags
-    since = parse_http_date_safe(request.headers.get("If-Modified-Since", ""))
+    if_modified_since = request.META.get("HTTP_IF_MODIFIED_SINCE")
+    if not if_modified_since:
+        return False
+    since = parse_http_date_safe(if_modified_since)
     return since is not None and last_modified <= since
 
 

@@ -208,6 +208,19 @@ def test_staff_without_two_factor_are_sent_to_set_it_up(client, make_user, film,
 
 
 @pytest.mark.django_db
+def test_staff_without_two_factor_can_still_log_out_and_every_admin_address_is_held(
+    client, make_user
+):
+    staff = make_user(username="newmod", is_staff=True, is_superuser=True, mfa=False)
+    client.force_login(staff)
+    # An address the admin doesn't have goes the same way as the ones it has.
+    assert client.get("/admin/no-such-page/")["Location"] == reverse("mfa_activate_totp")
+    response = client.post(reverse("admin:logout"))
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
 def test_staff_who_set_up_two_factor_get_into_the_admin(client, make_user):
     staff = make_user(username="newmod", is_staff=True, is_superuser=True, mfa=False)
     log_in(client, staff)
