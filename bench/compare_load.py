@@ -3,21 +3,21 @@
 
     git worktree add /tmp/marquee-before <commit>
     .venv/bin/python bench/compare_load.py --before /tmp/marquee-before [--rounds 3]
-        [--seconds 8] [--films 100000 --reviews 1000000]
+        [--seconds 8] [--films 100000 --reviews 1000000] [--db postgres]
 
 Starts gunicorn servers (page cache on and off) from this tree and from the other one,
-both on this tree's data set (built by `bench/load.py` with the same sizes; it is only
-read), and measures each page with wrk against one tree, then the other, swapping the
-order every round, so a slow moment of this shared machine falls on both. Prints req/s
-per round and the ratio of the medians (this tree over the other). SQLite only; both
-trees need bench/load.py's Site.
+both on this tree's data set (bench/load.py's, with the same sizes; built first if there
+is none, and only read after that), and measures each page with wrk against one tree,
+then the other, swapping the order every round, so a slow moment of this shared machine
+falls on both. Prints req/s per round and the ratio of the medians (this tree over the
+other). Both trees need bench/load.py's Site; with --db postgres, both use the database
+of BENCH_DATABASE_URL (bench/load.py's default otherwise).
 """
 
 import argparse
 import importlib.util
 import json
 import statistics
-import sys
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -40,20 +40,23 @@ def main():
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--films", type=int, default=100_000)
     parser.add_argument("--reviews", type=int, default=1_000_000)
+    parser.add_argument("--users", type=int, default=20_000)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--port", type=int, default=8300)
     args = parser.parse_args()
 
     after = load_module("load_after", HERE / "load.py")
     before = load_module("load_before", Path(args.before).resolve() / "bench" / "load.py")
     after.ensure_wrk()
-    var_dir = after.ROOT / "var" / f"bench-sqlite-{args.films}-{args.reviews}"
-    if not (var_dir / "db.sqlite3").exists():
-        sys.exit(f"no data set in {var_dir}: run bench/load.py with these sizes first")
+    var_dir = after.ROOT / "var" / f"bench-{args.db}-{args.films}-{args.reviews}"
+    var_dir.mkdir(parents=True, exist_ok=True)
+    # Migrates, builds the data set if it has no reviews, collects the static files.
+    after.Site(args.db, var_dir).prepare(args.films, args.reviews, args.users, repopulate=False)
 
     trees = {}
     try:
         for offset, (label, module) in enumerate((("before", before), ("after", after))):
-            site = module.Site("sqlite", var_dir)
+            site = module.Site(args.db, var_dir)
             port = args.port + 10 * offset
             trees[label] = {
                 "module": module,
