@@ -2,10 +2,11 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.deprecation import MiddlewareMixin
 from django.utils.translation import gettext as _
 
 
-class StaffMfaRequired:
+class StaffMfaRequired(MiddlewareMixin):
     """Staff without two-factor authentication can't use the admin: every admin page sends
     them to set up an authenticator app first (MARQUEE_STAFF_MFA_REQUIRED).
 
@@ -13,12 +14,6 @@ class StaffMfaRequired:
     alone must not be enough to act as one. Decided once the URL is resolved, from the
     admin's namespace, so other pages pay nothing for it.
     """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
