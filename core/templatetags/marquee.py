@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from reviews.cards import render_cards
 from reviews.models import RATING_LABELS
 
 register = template.Library()
@@ -56,6 +57,18 @@ def reply_count(n):
     """ "1 reply", "2 replies"."""
     n = n or 0
     return ngettext("%(n)s reply", "%(n)s replies", n) % {"n": localize(n)}
+
+
+@register.simple_tag(takes_context=True)
+def review_cards(context, reviews, show_film=False, truncate=False, heading=""):
+    """The cards of these reviews (reviews.cards): {% review_cards page show_film=True %}."""
+    return render_cards(context, reviews, show_film=show_film, truncate=truncate, heading=heading)
+
+
+@register.simple_tag(takes_context=True)
+def review_card(context, review, show_film=False, truncate=False, heading=""):
+    """One review's card: {% review_card review heading="h1" %}."""
+    return render_cards(context, [review], show_film=show_film, truncate=truncate, heading=heading)
 
 
 @register.inclusion_tag("partials/stars.html")

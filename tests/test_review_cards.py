@@ -1,0 +1,118 @@
+"""Review cards come from fragments keyed by what they show (reviews.cards).
+
+Run with the whole-page cache off, so every page is rendered and only the card fragments
+can stand between a change and the reader.
+"""
+
+import pytest
+from django.core.cache import caches
+from django.test import Client
+from django.urls import reverse
+
+from core.cache import bump_content_version
+from reviews.cards import card_key
+from reviews.models import Reply, Review
+
+MARKER = '<p class="marker">kept fragment</p>'
+
+
+@pytest.fixture(autouse=True)
+def _no_page_cache(settings):
+    settings.ANONYMOUS_PAGE_CACHE = False
+
+
+def listed(review):
+    """The review as a listing loads it (annotations, author, film)."""
+    from django.contrib.auth.models import AnonymousUser
+
+    return Review.objects.for_listing().with_liked_by(AnonymousUser()).get(pk=review.pk)
+
+
+@pytest.mark.django_db
+def test_visitors_cards_follow_every_change_to_what_they_show(
+    client, film, user, other_user, make_review
+):
+    review = make_review(film=film, author=user, headline="First words", body="Body one.")
+    url = film.get_absolute_url()
+    page = client.get(url).content.decode()
+    assert "First words" in page and "0 likes" in page and "0 replies" in page
+
+    review.set_liked(other_user, True)
+    Reply.objects.create(review=review, author=other_user, body="Agreed.")
+    page = client.get(url).content.decode()
+    assert "1 like<" in page and "1 reply<" in page
+
+    make_review(film=film, author=user, headline="Second words", body="Body two.")
+    user.display_name = "Alice Renamed"
+    user.save()
+    Review.objects.filter(pk=review.pk).mark_spoilers()
+    page = client.get(url).content.decode()
+    assert "Second words" in page and "First words" not in page
+    assert "Alice Renamed" in page and "Alice<" not in page
+    assert "contains spoilers" in page
+
+    # Cards that show their film (the home page) follow the film too.
+    assert "Her</a>" in client.get(reverse("home")).content.decode()
+    film.title = "Her, Retitled"
+    film.save()
+    assert "Her, Retitled</a>" in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_card_keeps_its_fragment_through_writes_elsewhere(
+    client, film, make_film, user, other_user, make_review
+):
+    review = make_review(film=film, author=user, body="Her words.")
+    url = film.get_absolute_url()
+    assert "Her words." in client.get(url).content.decode()
+    key = card_key(listed(review), member=False)
+    assert caches["fragments"].get(key) is not None  # the card the page just rendered
+    caches["fragments"].set(key, MARKER)
+    assert MARKER in client.get(url).content.decode()
+
+    # A review of another film and a bare version bump retire every whole page, not this
+    # card: its fragment is still what the page shows.
+    make_review(film=make_film(title="Another"), author=other_user, body="Other words.")
+    bump_content_version()
+    assert MARKER in client.get(url).content.decode()
+
+    # A like changes what the card shows, so it has a new key: rendered afresh.
+    review.set_liked(other_user, True)
+    page = client.get(url).content.decode()
+    assert MARKER not in page and "Her words." in page and "1 like<" in page
+
+
+@pytest.mark.django_db
+def test_members_and_visitors_never_share_a_whole_card(client, film, user, other_user, make_review):
+    review = make_review(film=film, author=user, body="Her words.")
+    url = film.get_absolute_url()
+    member = Client()
+    member.force_login(other_user)
+
+    assert "like-form" not in client.get(url).content.decode()  # the visitor's card, kept
+    page = member.get(url).content.decode()
+    assert "like-form" in page and "csrfmiddlewaretoken" in page
+    assert "Her words." in page
+
+    review.set_liked(other_user, True)
+    page = member.get(url).content.decode()
+    assert 'aria-pressed="true"' in page  # this member's own like, on the shared body
+    page = client.get(url).content.decode()
+    assert "like-form" not in page and "csrfmiddlewaretoken" not in page
+    assert "1 like<" in page
+
+
+@pytest.mark.django_db
+def test_a_members_spoiler_setting_opens_spoilers_only_for_them(
+    client, film, user, other_user, make_user, make_review
+):
+    make_review(film=film, author=user, body="The twist.", contains_spoilers=True)
+    url = film.get_absolute_url()
+    careless = Client()
+    careless.force_login(make_user(username="carol", spoiler_safe=False))
+    careful = Client()
+    careful.force_login(make_user(username="dave", spoiler_safe=True))
+
+    assert '<details class="spoiler" open>' in careless.get(url).content.decode()
+    assert '<details class="spoiler">' in careful.get(url).content.decode()
+    assert '<details class="spoiler">' in client.get(url).content.decode()
