@@ -58,7 +58,7 @@ def card_key(review, *, member, spoiler_safe=False, show_film=False, truncate=Fa
     if member:
         parts += ["member", bool(spoiler_safe)]
     else:
-        parts += ["visitor", review.like_count, getattr(review, "reply_total", 0)]
+        parts += ["visitor", review.like_count, review.reply_count]
     digest = hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
     return f"card:{digest}"
 

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import format_lazy
@@ -53,20 +52,9 @@ class ReviewQuerySet(models.QuerySet):
         return self.filter(body="")
 
     def for_listing(self, *, with_film=True):
-        """What a review card shows, in a fixed number of queries. `with_film=False` for
-        reviews of one film read through `film.reviews`, which gives each its film."""
-        # A correlated subquery, not a JOIN + GROUP BY: it runs only for the rows on the page.
-        replies = (
-            Reply.objects.published()
-            .filter(review=OuterRef("pk"))
-            .order_by()
-            .values("review")
-            .annotate(n=Count("pk"))
-            .values("n")
-        )
-        return self.select_related("author", *(["film"] if with_film else [])).annotate(
-            reply_total=Coalesce(Subquery(replies, output_field=models.IntegerField()), 0)
-        )
+        """What a review card shows, in one query. `with_film=False` for reviews of one
+        film read through `film.reviews`, which gives each its film."""
+        return self.select_related("author", *(["film"] if with_film else []))
 
     def with_liked_by(self, user):
         if not user.is_authenticated:
@@ -186,6 +174,9 @@ class Review(models.Model):
         help_text=_("When the author last changed the review after posting it."),
     )
     like_count = models.PositiveIntegerField(_("likes"), default=0, editable=False)
+    # Published replies by active members, kept by reviews.stats like the like count: a
+    # listing reads it instead of counting each card's replies in a subquery.
+    reply_count = models.PositiveIntegerField(_("replies"), default=0, db_default=0, editable=False)
 
     objects = ReviewQuerySet.as_manager()
     _url = None  # see get_absolute_url
@@ -310,9 +301,12 @@ class ReplyQuerySet(models.QuerySet):
         return self.filter(status=Status.PUBLISHED, author__is_active=True)
 
     def set_status(self, status):
-        """Hide or restore replies (moderation)."""
-        changed = self.exclude(status=status).update(status=status)
-        bump_after_commit()
+        """Hide or restore replies (moderation); their reviews' reply counts follow."""
+        with transaction.atomic():
+            changing = self.exclude(status=status)
+            review_ids = sorted(set(changing.values_list("review_id", flat=True)))
+            changed = changing.update(status=status)
+            stats.refresh_reply_counts(*review_ids)
         return changed
 
 

@@ -1,7 +1,7 @@
 """The one place that writes the numbers pages show about reviews.
 
-Film statistics (ratings, reviews, sum, average, histogram) and a review's like count are
-recounted from the rows inside the transaction that changed them, with the film row
+Film statistics (ratings, reviews, sum, average, histogram) and a review's like and reply
+counts are recounted from the rows inside the transaction that changed them, with the film row
 locked first so that concurrent writers to one film queue instead of overwriting each
 other's counts. Recounting, not incrementing, keeps them exact by construction.
 """
@@ -133,10 +133,33 @@ def refresh_like_count(review_id):
     return row[0] if row else 0
 
 
+def refresh_reply_counts(*review_ids):
+    """Recount these reviews' published replies by active members (one UPDATE)."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from .models import Reply, Review
+
+    review_ids = sorted(set(review_ids))
+    if not review_ids:
+        return
+    replies = (
+        Reply.objects.published()
+        .filter(review=OuterRef("pk"))
+        .order_by()
+        .values("review")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    Review.objects.filter(pk__in=review_ids).update(reply_count=Coalesce(Subquery(replies), 0))
+    bump_after_commit()
+
+
 def refresh_stats_for_author(user_id):
-    """An author's reviews left or rejoined the published set (account deactivated or
-    reactivated): recount every film they rated."""
-    from .models import Review
+    """An author's reviews and replies left or rejoined the published set (account
+    deactivated or reactivated): recount every film they rated and every review they
+    replied to."""
+    from .models import Reply, Review
 
     with transaction.atomic():
         film_ids = sorted(
@@ -145,3 +168,5 @@ def refresh_stats_for_author(user_id):
         for film_id in film_ids:
             lock_film(film_id)
         refresh_film_stats(*film_ids)
+        replied_to = Reply.objects.filter(author_id=user_id).values_list("review_id", flat=True)
+        refresh_reply_counts(*replied_to)

@@ -300,3 +300,100 @@ def test_replies_are_paginated_and_a_new_reply_lands_on_the_last_page(
     response = c.post(review.get_absolute_url(), {"body": "The newest reply"})
     new = Reply.objects.get(body="The newest reply")
     assert response["Location"] == f"{review.get_absolute_url()}?page=2#reply-{new.pk}"
+
+
+@pytest.mark.django_db
+def test_the_reply_count_follows_posting_moderation_suspension_and_deletion(
+    client, client_for, review, film, make_users
+):
+    """The count on the card is stored on the review: every way a reply comes and goes
+    must move it, and it must always equal a recount."""
+    fans = make_users(3, prefix="fan")
+
+    def shown():
+        html = text_of(client.get(film.get_absolute_url()))
+        match = re.search(rf'<a href="{review.get_absolute_url()}#replies">(\d+) repl', html)
+        return int(match[1])
+
+    def stored():
+        review.refresh_from_db()
+        recount = Reply.objects.published().filter(review=review).count()
+        assert review.reply_count == recount
+        return recount
+
+    client_for(fans[0]).post(review.get_absolute_url(), {"body": "Agreed."})  # through the site
+    Reply.objects.create(review=review, author=fans[1], body="Not me.")
+    third = Reply.objects.create(review=review, author=fans[2], body="Later.")
+    assert stored() == shown() == 3
+
+    Reply.objects.filter(pk=third.pk).set_status("hidden")  # a moderator's action
+    assert stored() == shown() == 2
+    third.refresh_from_db()
+    third.status = "published"  # the admin's change form
+    third.save()
+    assert stored() == shown() == 3
+
+    fans[1].set_suspended(True)
+    assert stored() == shown() == 2
+    fans[1].set_suspended(False)
+    assert stored() == shown() == 3
+
+    third.delete()
+    assert stored() == shown() == 2
+    fans[0].delete()  # the member deletes their account, and their replies with it
+    assert stored() == shown() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0010_counts_the_replies_already_there(film, user, make_users):
+    """Replies written before the count existed: migrating counts the published ones by
+    active members, and keeps the table's triggers (review search), which a rebuilt table
+    would lose."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    def triggers():
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                    "AND tbl_name = 'reviews_review'"
+                )
+            else:
+                cursor.execute(
+                    "SELECT tgname FROM pg_trigger "
+                    "WHERE tgrelid = 'reviews_review'::regclass AND NOT tgisinternal"
+                )
+            return {name for (name,) in cursor.fetchall()}
+
+    latest = triggers()
+    assert latest  # the review search keeps its index by triggers on both databases
+
+    def migrate(name):
+        executor = MigrationExecutor(connection)
+        executor.migrate([("reviews", name)])
+        return executor.loader.project_state(("reviews", name)).apps
+
+    old = migrate("0009_drop_redundant_indexes")
+    OldReview, OldReply = old.get_model("reviews", "Review"), old.get_model("reviews", "Reply")
+    fans = make_users(3, prefix="fan")
+    fans[2].is_active = False
+    fans[2].save()
+    talked_about = OldReview.objects.create(film_id=film.pk, author_id=user.pk, rating=8, body="A.")
+    quiet = OldReview.objects.create(film_id=film.pk, author_id=fans[0].pk, rating=6, body="B.")
+    for author, status in [
+        (fans[0], "published"),
+        (fans[1], "published"),
+        (fans[1], "hidden"),
+        (fans[2], "published"),
+    ]:
+        OldReply.objects.create(
+            review_id=talked_about.pk, author_id=author.pk, body="Hm.", status=status
+        )
+
+    migrate("0010_review_reply_count")
+    assert triggers() == latest
+    counts = dict(Review.objects.values_list("pk", "reply_count"))
+    assert counts == {talked_about.pk: 2, quiet.pk: 0}
+    Reply.objects.create(review_id=quiet.pk, author=user, body="Thanks.")
+    assert Review.objects.get(pk=quiet.pk).reply_count == 1
