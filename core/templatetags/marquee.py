@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from films.cards import render_film_cards
 from reviews.cards import render_cards
 from reviews.models import RATING_LABELS
 
@@ -57,6 +58,12 @@ def reply_count(n):
     """ "1 reply", "2 replies"."""
     n = n or 0
     return ngettext("%(n)s reply", "%(n)s replies", n) % {"n": localize(n)}
+
+
+@register.simple_tag(takes_context=True)
+def film_cards(context, films, show_director=False):
+    """The cards of these films (films.cards): {% film_cards page show_director=True %}."""
+    return render_film_cards(context, films, show_director=show_director)
 
 
 @register.simple_tag(takes_context=True)

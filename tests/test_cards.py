@@ -1,4 +1,4 @@
-"""Review cards come from fragments keyed by what they show (reviews.cards).
+"""Review and film cards come from fragments keyed by what they show (core.fragments).
 
 Run with the whole-page cache off, so every page is rendered and only the card fragments
 can stand between a change and the reader.
@@ -116,3 +116,31 @@ def test_a_members_spoiler_setting_opens_spoilers_only_for_them(
     assert '<details class="spoiler" open>' in careless.get(url).content.decode()
     assert '<details class="spoiler">' in careful.get(url).content.decode()
     assert '<details class="spoiler">' in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_film_card_keeps_its_fragment_until_what_it_shows_changes(
+    client, film, make_film, make_person, user, other_user, make_review
+):
+    from films.cards import card_key
+    from films.models import Film
+
+    film.credits.create(person=make_person(name="Spike Jonze"), role="director")
+    url = reverse("films:list")
+    assert "Spike Jonze" in client.get(url).content.decode()
+
+    def listed():
+        return Film.objects.with_stats().prefetch_related("credits__person").get(pk=film.pk)
+
+    key = card_key(listed(), show_director=True, position=1)
+    assert caches["fragments"].get(key) is not None
+    caches["fragments"].set(key, MARKER)
+    assert MARKER in client.get(url).content.decode()
+
+    make_review(film=make_film(title="Zardoz"), author=other_user)  # another film's card
+    bump_content_version()
+    assert MARKER in client.get(url).content.decode()
+
+    make_review(film=film, author=user, rating=9)  # this film's rating: a new card
+    page = client.get(url).content.decode()
+    assert MARKER not in page and "1 rating" in page and "Spike Jonze" in page
