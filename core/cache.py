@@ -25,19 +25,33 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.http import http_date, parse_http_date_safe, quote_etag
 
 VERSION_KEY = "content-version"
+# Moves only with the catalog (films, people, credits, titles, genres): fragments of a
+# film's own facts are keyed by it, plus the film row's stored stats, so a review, a like
+# or a reply elsewhere on the site doesn't re-render them.
+CATALOG_KEY = "catalog-version"
 PAGE_TIMEOUT = 60 * 60
 
 
 def content_version():
     """The current content version: microseconds since the epoch at the last change."""
+    return _read(VERSION_KEY)
+
+
+def catalog_version():
+    """The current catalog version: microseconds since the epoch at the last catalog edit
+    (every catalog edit moves the content version too)."""
+    return _read(CATALOG_KEY)
+
+
+def _read(key):
     versions = caches["counters"]
     # What this reads, a later change in the same transaction must move (bump_after_commit).
     transaction.get_connection().pending_content_bump = None
-    version = versions.get(VERSION_KEY)
+    version = versions.get(key)
     if version is None:
         # A flushed cache starts from now, so no stale ETag can ever match again.
-        versions.add(VERSION_KEY, _now(), timeout=None)
-        version = versions.get(VERSION_KEY) or _now()
+        versions.add(key, _now(), timeout=None)
+        version = versions.get(key) or _now()
     return version
 
 
@@ -50,18 +64,37 @@ def request_content_version(request):
     return known
 
 
+def request_catalog_version(request):
+    """The catalog version for this request's fragment keys, read once per request."""
+    known = getattr(request, "catalog_version", None)
+    if known is None:
+        known = request.catalog_version = catalog_version()
+    return known
+
+
 def content_version_context(request):
-    """`content_version` for templates' fragment cache keys, read only if a template asks."""
-    return {"content_version": SimpleLazyObject(lambda: request_content_version(request))}
+    """`content_version` and `catalog_version` for templates' fragment cache keys, each
+    read only if a template asks."""
+    return {
+        "content_version": SimpleLazyObject(lambda: request_content_version(request)),
+        "catalog_version": SimpleLazyObject(lambda: request_catalog_version(request)),
+    }
 
 
-def bump_content_version():
-    """Move the version to now: one write, whatever the cache backend."""
-    caches["counters"].set(VERSION_KEY, _now(), timeout=None)
+def bump_content_version(*, catalog=True):
+    """Move the content version (and, unless catalog=False, the catalog version) to now:
+    one write each, whatever the cache backend. By default both: a caller that doesn't
+    say what changed may have changed anything."""
+    now = _now()
+    versions = caches["counters"]
+    versions.set(VERSION_KEY, now, timeout=None)
+    if catalog:
+        versions.set(CATALOG_KEY, now, timeout=None)
 
 
-def bump_after_commit():
-    """Invalidate cached pages with the current transaction's changes.
+def bump_after_commit(*, catalog=False):
+    """Invalidate cached pages with the current transaction's changes (and, with
+    catalog=True, the fragments of films' own facts: for edits of the catalog).
 
     The bump inside the transaction makes the change visible to its own later reads. When
     the counters live in the database (the database cache), that bump commits together
@@ -73,13 +106,19 @@ def bump_after_commit():
     """
     connection = transaction.get_connection()
     if not connection.in_atomic_block:
-        bump_content_version()
+        bump_content_version(catalog=catalog)
         return
     pending = getattr(connection, "pending_content_bump", None)
-    if pending is not None and any(entry[1] is pending for entry in connection.run_on_commit):
+    if (
+        pending is not None
+        and (pending.catalog or not catalog)
+        and any(entry[1] is pending for entry in connection.run_on_commit)
+    ):
         return  # bumped in this transaction (not rolled back), and not read since
-    bump_content_version()
-    connection.pending_content_bump = _Bump(again=not isinstance(caches["counters"], DatabaseCache))
+    bump_content_version(catalog=catalog)
+    connection.pending_content_bump = _Bump(
+        again=not isinstance(caches["counters"], DatabaseCache), catalog=catalog
+    )
     transaction.on_commit(connection.pending_content_bump)
 
 
@@ -87,12 +126,13 @@ class _Bump:
     """A transaction's bump, as an on_commit entry: it lives as long as the bump can be
     rolled back, and bumps again at commit for a counter outside the database."""
 
-    def __init__(self, again):
+    def __init__(self, again, catalog):
         self.again = again
+        self.catalog = catalog
 
     def __call__(self):
         if self.again:
-            bump_content_version()
+            bump_content_version(catalog=self.catalog)
 
 
 def _now():

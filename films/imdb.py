@@ -520,7 +520,7 @@ class Importer:
                 if "title.ratings" in self.stats:
                     with transaction.atomic():
                         self._apply_ratings(self.stats["title.ratings"])
-                        bump_after_commit()
+                        bump_after_commit(catalog=True)
                 if "name.basics" in self.stats:
                     names = self.stats["name.basics"]
                     names.created = self.named_people
@@ -675,7 +675,7 @@ class Importer:
             step(batch, stats)
             # Written with SQL, not through models: no save signal moves the content
             # version, so cached pages would go on showing the catalog as it was.
-            bump_after_commit()
+            bump_after_commit(catalog=True)
 
     def _stage(self, name, reader, batch):
         """The batch's fields into imdb_in_<file>, numbered by line."""

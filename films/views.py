@@ -9,7 +9,7 @@ from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
-from core.cache import PAGE_TIMEOUT, anonymous_page_cache, request_content_version
+from core.cache import PAGE_TIMEOUT, anonymous_page_cache, request_catalog_version
 from reviews.forms import ReviewForm
 from reviews.models import REVIEW_SORTS, Review
 from reviews.search import search_reviews
@@ -60,10 +60,10 @@ def film_list(request):
     )
     # Counting every film of the catalog is most of this page's database time (28 ms of
     # 40 on PostgreSQL at 100k films), and the count only moves with a catalog edit, which
-    # moves the content version: each process counts once per version and filter.
+    # moves the catalog version: each process counts once per version and filter.
     filters = hashlib.blake2b(f"{genre}\0{country}\0{year}".encode(), digest_size=12)
     paginator.count = caches["fragments"].get_or_set(
-        f"catalog-count:{request_content_version(request)}:{filters.hexdigest()}",
+        f"catalog-count:{request_catalog_version(request)}:{filters.hexdigest()}",
         films.count,
         timeout=PAGE_TIMEOUT,
     )

@@ -144,3 +144,55 @@ def test_a_film_card_keeps_its_fragment_until_what_it_shows_changes(
     make_review(film=film, author=user, rating=9)  # this film's rating: a new card
     page = client.get(url).content.decode()
     assert MARKER not in page and "1 rating" in page and "Spike Jonze" in page
+
+
+@pytest.mark.django_db
+def test_a_films_own_facts_keep_their_fragments_through_reviews_elsewhere(
+    client, film, make_film, make_person, make_users, make_review
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from films.models import Genre
+
+    film.credits.create(person=make_person(name="Spike Jonze"), role="director")
+    film.genres.add(Genre.objects.create(name="Romance", slug="romance"))
+    url = film.get_absolute_url()
+    first, second = make_users(2)
+    other = make_film(title="Zardoz")
+    assert "Spike Jonze" in client.get(url).content.decode()
+
+    make_review(film=other, author=first)  # a review of another film
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).content.decode()
+    assert "Spike Jonze" in page and "Romance" in page
+    read = " ".join(q["sql"] for q in queries.captured_queries)
+    assert "films_credit" not in read and "films_genre" not in read
+
+    # The stats they show follow this film's ratings, histogram included: 4★ and 6★ out
+    # of ten, then both 5★, have the same count and sum.
+    make_review(film=film, author=first, rating=4)
+    make_review(film=film, author=second, rating=6)
+    page = client.get(url).content.decode()
+    assert "2 ratings" in page and "2★: 1" in page and "3★: 1" in page
+    make_review(film=film, author=first, rating=5)
+    make_review(film=film, author=second, rating=5)
+    page = client.get(url).content.decode()
+    assert "2.5★: 2" in page and "2★: 1" not in page and "3★: 1" not in page
+
+
+@pytest.mark.django_db
+def test_only_catalog_edits_move_the_catalog_version(film, make_film, user, make_review):
+    from django.db import transaction
+
+    from core.cache import bump_after_commit, catalog_version
+
+    before = catalog_version()
+    review = make_review(film=film, author=user, rating=8)
+    review.set_liked(user, True)
+    assert catalog_version() == before  # reviews and likes move the content version only
+
+    with transaction.atomic():
+        bump_after_commit()  # a review write first...
+        make_film(title="Zardoz")  # ...then a catalog edit in the same transaction
+    assert catalog_version() != before
