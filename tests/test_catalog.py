@@ -219,3 +219,27 @@ def test_the_count_is_kept_per_filter_and_follows_every_catalog_edit(
     assert "4 films" in get(client, genre=drama.slug)
     Film.objects.get(title="Uncounted Comedy").delete()
     assert "4 films" in get(client)
+
+
+@pytest.mark.django_db
+def test_the_filters_are_kept_until_the_catalog_changes(
+    client, film, make_film, make_genre, make_country, user, make_review, settings
+):
+    """The genre and country lists are read once per catalog version: a review doesn't
+    make the next page read them again, and a new genre shows on the next page."""
+    settings.ANONYMOUS_PAGE_CACHE = False
+    film.genres.add(make_genre("Drama"))
+    film.countries.add(make_country("US", "United States"))
+    other = make_film(title="Zardoz")
+    assert ">Drama</option>" in get(client) and ">United States</option>" in get(client)
+    assert "selected>Drama" in get(client, genre="drama")
+
+    make_review(film=other, author=user)
+    with CaptureQueriesContext(connection) as ctx:
+        page = get(client)
+    assert ">Drama</option>" in page and ">United States</option>" in page
+    assert not [q for q in ctx.captured_queries if '"films_genre"' in q["sql"]]
+    assert not [q for q in ctx.captured_queries if '"films_country"' in q["sql"]]
+
+    make_genre("Romance")
+    assert ">Romance</option>" in get(client)
