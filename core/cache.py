@@ -55,15 +55,6 @@ def _read(key):
     return version
 
 
-def request_content_version(request):
-    """The content version for this request's cache keys, read once per request (the page
-    cache may have read it already)."""
-    known = getattr(request, "content_version", None)
-    if known is None:
-        known = request.content_version = content_version()
-    return known
-
-
 def request_catalog_version(request):
     """The catalog version for this request's fragment keys, read once per request."""
     known = getattr(request, "catalog_version", None)
@@ -73,12 +64,9 @@ def request_catalog_version(request):
 
 
 def content_version_context(request):
-    """`content_version` and `catalog_version` for templates' fragment cache keys, each
-    read only if a template asks."""
-    return {
-        "content_version": SimpleLazyObject(lambda: request_content_version(request)),
-        "catalog_version": SimpleLazyObject(lambda: request_catalog_version(request)),
-    }
+    """`catalog_version` for templates' fragment cache keys, read only if a template asks.
+    (Cards key themselves by what they show: reviews.cards, films.cards.)"""
+    return {"catalog_version": SimpleLazyObject(lambda: request_catalog_version(request))}
 
 
 def bump_content_version(*, catalog=True):
@@ -163,7 +151,7 @@ def anonymous_page_cache(view=None, *, refresh_every=None):
             patch_vary_headers(response, ["Cookie"])
             return response
 
-        version = request.content_version = content_version()
+        version = content_version()
         if refresh_every:
             version = max(version, int(time.time() // refresh_every * refresh_every * 1_000_000))
         path = request.get_full_path()
