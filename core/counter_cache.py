@@ -46,9 +46,11 @@ class CounterCache(DatabaseCache):
         self._base_set("set", key, value, timeout)
 
     def get(self, key, default=None, version=None):
-        """DatabaseCache.get() of one key, without the ORM expression it builds per call to
-        convert the expiry."""
-        key = self.make_and_validate_key(key, version=version)
+        """DatabaseCache.get() of one key as one plain SELECT. Every anonymous page reads the
+        content version, so what the stock reader redoes per call is done once here: the
+        key's validation, the ORM expression that converts the expiry, the conversion of an
+        expiry already seen, the decoding of an integer value already seen."""
+        key = self._known_key(key, version)
         connection = connections[router.db_for_read(self.cache_model_class)]
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
@@ -61,14 +63,51 @@ class CounterCache(DatabaseCache):
         if row is None:
             return default
         value, expires = row
-        expression, converters = self._expiry_converters(connection)
-        for converter in converters:
-            expires = converter(expires, expression, connection)
-        if expires < tz_now():
+        if self._expiry(connection, expires) < tz_now():
             self._base_delete_many([key])
             return default
+        return self._decode(connection, value)
+
+    def _known_key(self, key, version):
+        """make_and_validate_key(), remembered: the counters are a handful of fixed keys."""
+        known = self.__dict__.setdefault("_keys", {})
+        made = known.get((key, version))
+        if made is None:
+            made = self.make_and_validate_key(key, version=version)
+            if len(known) < 1000:
+                known[(key, version)] = made
+        return made
+
+    def _expiry(self, connection, stored):
+        """The stored expiry as a datetime, converted as DatabaseCache converts it. The
+        counters never expire, so nearly every read sees the same stored value again."""
+        known = self.__dict__.setdefault("_expiries", {})
+        expires = known.get((connection.alias, stored))
+        if expires is None:
+            expires = stored
+            expression, converters = self._expiry_converters(connection)
+            for converter in converters:
+                expires = converter(expires, expression, connection)
+            if len(known) >= 1000:
+                known.clear()
+            known[(connection.alias, stored)] = expires
+        return expires
+
+    def _decode(self, connection, stored):
+        """The stored value, decoded as DatabaseCache decodes it. Integers (the versions)
+        are immutable, so one decoded before is handed out again while its stored text is
+        the same; anything else is decoded afresh, so no caller shares a mutable value."""
+        known = self.__dict__.setdefault("_ints", {})
+        value = known.get(stored)
+        if value is not None:
+            return value
         # The cache's own table, written only by the cache, as DatabaseCache trusts it.
-        return pickle.loads(base64.b64decode(connection.ops.process_clob(value).encode()))  # noqa: S301
+        value = pickle.loads(base64.b64decode(connection.ops.process_clob(stored).encode()))  # noqa: S301
+        if type(value) is int:
+            if len(known) >= 1000:
+                known.clear()
+            known[stored] = value
+        return value
 
     def _expiry_converters(self, connection):
         """What turns the stored expiry into a datetime, as DatabaseCache does, made once."""

@@ -5,11 +5,13 @@ cached pages count on every web process seeing the same values."""
 import os
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.cache import caches
+from django.utils import timezone
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,3 +74,42 @@ def test_counters_cache_sets_an_existing_key_with_one_update(django_assert_num_q
         assert counters.get("bench-counter") == 5
     assert counters.get_many(["bench-counter"]) == {"bench-counter": 5}  # the stock reader
     assert counters.get("no-such-counter", "absent") == "absent"
+
+
+@pytest.mark.django_db
+def test_counters_cache_reads_follow_the_stored_row_whatever_it_remembers():
+    """CounterCache.get() remembers decoded integers and converted expiries by their stored
+    form: a row another process rewrote reads back new, an expiry that passed still
+    expires, and a mutable value is never shared between callers."""
+    from django.db import connection
+
+    from core.counter_cache import CounterCache
+
+    counters = caches["counters"]
+    if not isinstance(counters, CounterCache):
+        pytest.skip("the counters live in Redis in this configuration")
+    counters.set("one", 1, timeout=None)
+    counters.set("two", 2, timeout=None)
+    for _ in range(3):  # alternating keys, as the content and catalog versions are read
+        assert (counters.get("one"), counters.get("two")) == (1, 2)
+
+    # Another process's write: the row changes under this process's remembered decoding.
+    other = CounterCache(counters._table, {})
+    other.set("one", 11, timeout=None)
+    assert counters.get("one") == 11
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(counters._table)}")  # noqa: S608
+    assert counters.get("one") is None
+
+    counters.set("soon", 7, timeout=300)
+    assert counters.get("soon") == 7
+    with connection.cursor() as cursor:  # the same row, its expiry now in the past
+        cursor.execute(
+            f"UPDATE {connection.ops.quote_name(counters._table)} SET expires = %s",  # noqa: S608
+            [connection.ops.adapt_datetimefield_value(timezone.now() - timedelta(seconds=5))],
+        )
+    assert counters.get("soon", "gone") == "gone"
+
+    counters.set("mutable", {"n": 1}, timeout=None)
+    counters.get("mutable")["n"] = 99
+    assert counters.get("mutable") == {"n": 1}
