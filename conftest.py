@@ -21,6 +21,16 @@ def _isolated_media_and_static(settings, tmp_path):
     settings.SECURE_SSL_REDIRECT = False
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _stop_counter_watchers(django_db_setup):
+    """No listener of core.version_watch outlives the suite: its connection would keep
+    PostgreSQL from dropping the test database."""
+    yield
+    from core import version_watch
+
+    version_watch.stop_all()
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache(request):
     """Each test starts with an empty cache: no page or rate-limit count from another test."""

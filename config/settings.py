@@ -204,6 +204,10 @@ CACHES["pages"] = {
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Whole pages for visitors without a session (core.cache), invalidated on every change.
 ANONYMOUS_PAGE_CACHE = env.bool("MARQUEE_PAGE_CACHE", default=True)
+# On PostgreSQL with the counters in the database, each process keeps a copy of the versions
+# that LISTEN/NOTIFY keeps current (core.version_watch): a cached page then costs no round
+# trip to the database. Off, every cached page reads the version from the table.
+MARQUEE_COUNTER_WATCH = env.bool("MARQUEE_COUNTER_WATCH", default=True)
 
 # --- Auth ------------------------------------------------------------------------------
 

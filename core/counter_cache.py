@@ -6,6 +6,10 @@ content version (core.cache) is set on every change, up to three times per revie
 SQLite's write lock. This table holds a handful of keys and never needs culling, so setting
 a key that exists is one UPDATE here; a new key goes the usual way. Every anonymous page
 reads the version, so get() is one plain SELECT too.
+
+On PostgreSQL each change also notifies every web process (core.version_watch), which keeps
+a copy of the never-expiring counters: get() outside a transaction answers from that copy
+while it is trusted, without a round trip to the database.
 """
 
 import base64
@@ -15,8 +19,10 @@ from datetime import UTC, datetime
 from django.conf import settings
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.db import DatabaseCache
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 from django.utils.timezone import now as tz_now
+
+from . import version_watch
 
 
 class CounterCache(DatabaseCache):
@@ -31,19 +37,67 @@ class CounterCache(DatabaseCache):
         quote = connection.ops.quote_name
         # Stored exactly as DatabaseCache stores it, so get() reads it back unchanged.
         encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+        stored_expiry = connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0))
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {quote(self._table)} SET {quote('value')} = %s, {quote('expires')} = %s "  # noqa: S608
-                f"WHERE {quote('cache_key')} = %s",
-                [
-                    encoded,
-                    connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0)),
-                    key,
-                ],
-            )
-            if cursor.rowcount:
-                return
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    version_watch.notify_sql(quote, self._table),
+                    [encoded, stored_expiry, key, version_watch.CHANNEL, key, encoded],
+                )
+                row = cursor.fetchone()
+                if row is not None:
+                    self._expect(connection, row[0])
+                    return
+            else:
+                cursor.execute(
+                    f"UPDATE {quote(self._table)} SET {quote('value')} = %s, "  # noqa: S608
+                    f"{quote('expires')} = %s WHERE {quote('cache_key')} = %s",
+                    [encoded, stored_expiry, key],
+                )
+                if cursor.rowcount:
+                    return
         self._base_set("set", key, value, timeout)
+
+    # Every other change (a new key, a delete, a clear) tells the watchers to read the table
+    # again, in the same transaction as the change.
+
+    def _base_set(self, mode, key, value, timeout=DEFAULT_TIMEOUT):
+        connection = connections[router.db_for_write(self.cache_model_class)]
+        if connection.vendor != "postgresql":
+            return super()._base_set(mode, key, value, timeout)
+        with transaction.atomic(using=connection.alias):
+            done = super()._base_set(mode, key, value, timeout)
+            self._notify_reload(connection)
+        return done
+
+    def _base_delete_many(self, keys):
+        connection = connections[router.db_for_write(self.cache_model_class)]
+        if not keys or connection.vendor != "postgresql":
+            return super()._base_delete_many(keys)
+        with transaction.atomic(using=connection.alias):
+            done = super()._base_delete_many(keys)
+            self._notify_reload(connection)
+        return done
+
+    def clear(self):
+        connection = connections[router.db_for_write(self.cache_model_class)]
+        if connection.vendor != "postgresql":
+            return super().clear()
+        with transaction.atomic(using=connection.alias):
+            super().clear()
+            self._notify_reload(connection)
+
+    def _notify_reload(self, connection):
+        with connection.cursor() as cursor:
+            cursor.execute(version_watch.RELOAD_SQL, [version_watch.CHANNEL])
+            self._expect(connection, cursor.fetchone()[0])
+
+    def _watching(self, connection):
+        return connection.vendor == "postgresql" and settings.MARQUEE_COUNTER_WATCH
+
+    def _expect(self, connection, txid):
+        if self._watching(connection):
+            version_watch.watcher(self._table, connection.alias).expect(int(txid))
 
     def get(self, key, default=None, version=None):
         """DatabaseCache.get() of one key as one plain SELECT. Every anonymous page reads the
@@ -52,6 +106,10 @@ class CounterCache(DatabaseCache):
         expiry already seen, the decoding of an integer value already seen."""
         key = self._known_key(key, version)
         connection = connections[router.db_for_read(self.cache_model_class)]
+        if self._watching(connection) and not connection.in_atomic_block:
+            value = version_watch.watcher(self._table, connection.alias).get(key)
+            if value is not version_watch.MISSING:
+                return value
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
             cursor.execute(

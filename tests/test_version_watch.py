@@ -1,0 +1,230 @@
+"""Each process's copy of the counters on PostgreSQL (core.version_watch): kept current by
+LISTEN/NOTIFY, never older than this process's own last write, never used inside a
+transaction, and set aside for the table whenever its connection fails.
+
+"Another process" is a connection of the test's own that runs the statements
+CounterCache runs, so its changes come with no expectation registered in this process.
+"""
+
+import threading
+import time
+
+import psycopg
+import pytest
+from django.core.cache import caches
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from core import version_watch
+from core.cache import VERSION_KEY, bump_content_version, content_version
+
+TABLE = "marquee_counters_watch_test"
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def counters(settings, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's")
+    # A quicker heartbeat: the listener also stops within one at the end of each test.
+    monkeypatch.setattr(version_watch, "HEARTBEAT", 0.2)
+    call_command("createcachetable", TABLE, verbosity=0)
+    settings.CACHES = {
+        **settings.CACHES,
+        "counters": {"BACKEND": "core.counter_cache.CounterCache", "LOCATION": TABLE},
+    }
+    settings.MARQUEE_COUNTER_WATCH = True
+    counters = caches["counters"]
+    counters.clear()
+    yield counters
+    version_watch.stop_all()
+
+
+@pytest.fixture
+def other_process():
+    """A connection of its own, writing as another web process's CounterCache writes."""
+    params = connection.get_connection_params()
+    for unused in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(unused, None)
+    with psycopg.connect(**params, autocommit=True) as conn:
+        yield conn
+
+
+def other_set(conn, counters, key, value):
+    import base64
+    import pickle
+    from datetime import datetime
+
+    made = counters.make_and_validate_key(key)
+    encoded = base64.b64encode(pickle.dumps(value, counters.pickle_protocol)).decode()
+    row = conn.execute(
+        version_watch.notify_sql(lambda name: f'"{name}"', TABLE),
+        [encoded, datetime.max.replace(microsecond=0), made, version_watch.CHANNEL, made, encoded],
+    ).fetchone()
+    assert row is not None, "the key must exist already"
+
+
+def watching(counters):
+    return version_watch.watcher(TABLE, connection.alias)
+
+
+def wait_until(condition, timeout=5.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.005)
+
+
+def reads_from_copy(counters, key, expected):
+    with CaptureQueriesContext(connection) as captured:
+        value = counters.get(key)
+    return value == expected and not captured.captured_queries
+
+
+def test_snapshot_visibility_follows_postgresql_rules():
+    assert version_watch.visible_in("100:105:", 99)
+    assert version_watch.visible_in("100:105:101,103", 102)
+    assert not version_watch.visible_in("100:105:101,103", 103)
+    assert not version_watch.visible_in("100:105:", 105)
+    assert not version_watch.visible_in("100:105:", 200)
+
+
+def test_another_process_change_reaches_the_copy_and_is_read_without_a_query(
+    counters, other_process
+):
+    counters.set("v", 1, timeout=None)
+    watching(counters)
+    wait_until(lambda: reads_from_copy(counters, "v", 1))
+
+    other_set(other_process, counters, "v", 2)
+    # As soon as the notification is heard the copy answers, with no query.
+    wait_until(lambda: reads_from_copy(counters, "v", 2), timeout=2)
+    assert counters.get("v") == 2
+
+
+def test_this_process_never_reads_older_than_its_own_last_write(counters):
+    counters.set("v", 0, timeout=None)
+    watching(counters)
+    for n in range(1, 60):
+        if n % 2:
+            with transaction.atomic():
+                counters.set("v", n, timeout=None)
+        else:
+            counters.set("v", n, timeout=None)  # autocommit
+        assert counters.get("v") == n
+    wait_until(lambda: reads_from_copy(counters, "v", 59))
+
+
+def test_another_thread_of_this_process_sees_a_commit_at_once(counters):
+    """The content version bumped in one request thread is the next read in another."""
+    watching(counters)
+    before = content_version()
+    wait_until(lambda: reads_from_copy(counters, VERSION_KEY, before))
+    seen = []
+
+    def writer():
+        with transaction.atomic():
+            bump_content_version()
+        seen.append(content_version())
+        connection.close()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    thread.join()
+    assert seen[0] > before
+    assert content_version() == seen[0]
+
+
+def test_a_rolled_back_change_is_never_seen(counters, monkeypatch):
+    monkeypatch.setattr(version_watch, "OWN_CHANGE_WAIT", 0.3)
+    counters.set("v", 1, timeout=None)
+    watching(counters)
+    wait_until(lambda: reads_from_copy(counters, "v", 1))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        counters.set("v", 999, timeout=None)
+        assert counters.get("v") == 999  # a transaction reads its own change
+        raise RuntimeError
+    assert counters.get("v") == 1
+    # Never heard back, the change is given up on, and the copy answers again.
+    wait_until(lambda: reads_from_copy(counters, "v", 1), timeout=2)
+
+
+def test_reads_in_a_transaction_go_to_the_table(counters, other_process):
+    counters.set("v", 1, timeout=None)
+    watching(counters)
+    wait_until(lambda: reads_from_copy(counters, "v", 1))
+    with transaction.atomic():
+        with CaptureQueriesContext(connection) as captured:
+            assert counters.get("v") == 1
+        assert len(captured.captured_queries) == 1
+
+
+def test_new_keys_deletes_and_clears_reach_the_copy(counters, other_process):
+    watching(counters)
+    counters.add("new", 3, timeout=None)
+    assert counters.get("new") == 3
+    wait_until(lambda: reads_from_copy(counters, "new", 3))
+    counters.delete("new")
+    assert counters.get("new") is None
+    counters.set("a", 1, timeout=None)
+    counters.set("b", 2, timeout=None)
+    wait_until(lambda: reads_from_copy(counters, "b", 2))
+    # Another process clears the table: the copy reads it again and forgets both keys.
+    with other_process.transaction():
+        other_process.execute(f'DELETE FROM "{TABLE}"')  # noqa: S608
+        other_process.execute(version_watch.RELOAD_SQL, [version_watch.CHANNEL])
+    wait_until(lambda: "a" not in str(watching(counters).values))
+    assert counters.get("a") is None
+    assert counters.get("b") is None
+
+
+def test_a_lost_connection_falls_back_to_the_table_then_recovers(counters, other_process):
+    counters.set("v", 1, timeout=None)
+    watcher = watching(counters)
+    wait_until(lambda: reads_from_copy(counters, "v", 1))
+    lost = watcher.backend_pid
+    other_process.execute("SELECT pg_terminate_backend(%s)", [lost])
+    wait_until(lambda: watcher.backend_pid != lost or watcher.confirmed == 0.0)
+    # A change while the listener is away or reconnecting, heard by nobody.
+    other_set(other_process, counters, "v", 2)
+    assert counters.get("v") == 2
+    # Back again: the new listener starts from a fresh read of the table.
+    wait_until(lambda: reads_from_copy(counters, "v", 2))
+    other_set(other_process, counters, "v", 3)
+    wait_until(lambda: reads_from_copy(counters, "v", 3), timeout=2)
+
+
+def test_a_copy_not_confirmed_lately_is_not_used(counters, monkeypatch):
+    counters.set("v", 1, timeout=None)
+    watcher = watching(counters)
+    wait_until(lambda: reads_from_copy(counters, "v", 1))
+    monkeypatch.setattr(watcher, "confirmed", time.monotonic() - version_watch.STALE_AFTER - 1)
+    with CaptureQueriesContext(connection) as captured:
+        assert counters.get("v") == 1
+    assert len(captured.captured_queries) == 1
+
+
+def test_a_cached_page_costs_no_query_and_a_new_review_shows_at_once(
+    counters, client, make_user, film
+):
+    """End to end on PostgreSQL: once the copy is current, an anonymous cached film page
+    runs no query at all; a review posted by a member shows on the very next visit."""
+    url = f"/films/{film.slug}/"
+    client.get(url)
+    wait_until(lambda: reads_from_copy(counters, VERSION_KEY, content_version()))
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    assert captured.captured_queries == []
+
+    member = make_user()
+    writer = type(client)()
+    writer.force_login(member)
+    response = writer.post(
+        f"{url}review/",
+        {"rating": "8", "headline": "Heard at once", "body": "A review in plain words."},
+    )
+    assert response.status_code == 302
+    assert "Heard at once" in client.get(url).content.decode()
