@@ -71,13 +71,17 @@ def content_version_context(request):
 
 def bump_content_version(*, catalog=True):
     """Move the content version (and, unless catalog=False, the catalog version) to now:
-    one write each, whatever the cache backend. By default both: a caller that doesn't
+    one write each at most, whatever the cache backend. By default both: a caller that doesn't
     say what changed may have changed anything."""
     now = _now()
     versions = caches["counters"]
-    versions.set(VERSION_KEY, now, timeout=None)
     if catalog:
-        versions.set(CATALOG_KEY, now, timeout=None)
+        # Together, and the catalog's first where they can't be (one UPDATE each on
+        # SQLite): whoever reads the new content version then reads the new catalog
+        # version too, and never keys a page by the new one over fragments of the old.
+        versions.set_many({CATALOG_KEY: now, VERSION_KEY: now}, timeout=None)
+    else:
+        versions.set(VERSION_KEY, now, timeout=None)
 
 
 def bump_after_commit(*, catalog=False):

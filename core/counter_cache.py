@@ -27,36 +27,60 @@ from . import version_watch
 
 class CounterCache(DatabaseCache):
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        key = self.make_and_validate_key(key, version=version)
-        timeout = self.get_backend_timeout(timeout)
-        if timeout is None:
+        self.set_many({key: value}, timeout, version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        """Set existing keys with one statement (PostgreSQL) or one UPDATE each (SQLite),
+        in the order given; a new key goes the usual way. On PostgreSQL the same statement
+        notifies the other processes of all the keys at once (core.version_watch), so none
+        of them sees some of the new values without the others."""
+        keys = {self.make_and_validate_key(key, version=version): key for key in data}
+        expires_at = self.get_backend_timeout(timeout)
+        if expires_at is None:
             expires = datetime.max
         else:
-            expires = datetime.fromtimestamp(timeout, tz=UTC if settings.USE_TZ else None)
+            expires = datetime.fromtimestamp(expires_at, tz=UTC if settings.USE_TZ else None)
         connection = connections[router.db_for_write(self.cache_model_class)]
         quote = connection.ops.quote_name
         # Stored exactly as DatabaseCache stores it, so get() reads it back unchanged.
-        encoded = base64.b64encode(pickle.dumps(value, self.pickle_protocol)).decode("latin1")
+        encoded = {
+            made: base64.b64encode(pickle.dumps(data[key], self.pickle_protocol)).decode("latin1")
+            for made, key in keys.items()
+        }
         stored_expiry = connection.ops.adapt_datetimefield_value(expires.replace(microsecond=0))
+        missing = list(keys)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                sql = version_watch.notify_sql(
+                    quote, self._table, encoded, forever=expires_at is None
+                )
                 cursor.execute(
-                    version_watch.notify_sql(quote, self._table),
-                    [encoded, stored_expiry, key, version_watch.CHANNEL, key, encoded],
+                    sql,
+                    [
+                        list(encoded),
+                        list(encoded.values()),
+                        stored_expiry,
+                        version_watch.CHANNEL,
+                        version_watch.statement_id(),
+                    ],
                 )
                 row = cursor.fetchone()
                 if row is not None:
                     self._expect(connection, row[0])
-                    return
+                    missing = [made for made in keys if made not in row[1]]
             else:
-                cursor.execute(
-                    f"UPDATE {quote(self._table)} SET {quote('value')} = %s, "  # noqa: S608
-                    f"{quote('expires')} = %s WHERE {quote('cache_key')} = %s",
-                    [encoded, stored_expiry, key],
-                )
-                if cursor.rowcount:
-                    return
-        self._base_set("set", key, value, timeout)
+                missing = []
+                for made in keys:
+                    cursor.execute(
+                        f"UPDATE {quote(self._table)} SET {quote('value')} = %s, "  # noqa: S608
+                        f"{quote('expires')} = %s WHERE {quote('cache_key')} = %s",
+                        [encoded[made], stored_expiry, made],
+                    )
+                    if not cursor.rowcount:
+                        missing.append(made)
+        for made in missing:  # _base_set() converts the timeout itself
+            self._base_set("set", made, data[keys[made]], timeout)
+        return []
 
     # Every other change (a new key, a delete, a clear) tells the watchers to read the table
     # again, in the same transaction as the change.
@@ -89,7 +113,9 @@ class CounterCache(DatabaseCache):
 
     def _notify_reload(self, connection):
         with connection.cursor() as cursor:
-            cursor.execute(version_watch.RELOAD_SQL, [version_watch.CHANNEL])
+            cursor.execute(
+                version_watch.RELOAD_SQL, [version_watch.CHANNEL, version_watch.statement_id()]
+            )
             self._expect(connection, cursor.fetchone()[0])
 
     def _watching(self, connection):
@@ -106,7 +132,7 @@ class CounterCache(DatabaseCache):
         expiry already seen, the decoding of an integer value already seen."""
         key = self._known_key(key, version)
         connection = connections[router.db_for_read(self.cache_model_class)]
-        if self._watching(connection) and not connection.in_atomic_block:
+        if self._watching(connection) and not _in_transaction(connection):
             value = version_watch.watcher(self._table, connection.alias).get(key)
             if value is not version_watch.MISSING:
                 return value
@@ -178,3 +204,11 @@ class CounterCache(DatabaseCache):
                 + expression.get_db_converters(connection),
             )
         return known[connection.alias]
+
+
+def _in_transaction(connection):
+    """Whether reads on `connection` belong to a transaction (atomic(), or autocommit
+    turned off by hand), without opening a connection to find out."""
+    return connection.in_atomic_block or (
+        connection.connection is not None and not connection.autocommit
+    )

@@ -3,11 +3,13 @@ PostgreSQL, kept current by LISTEN/NOTIFY, so that a cached anonymous page costs
 database round trip at all.
 
 Every change to the counters table (core.counter_cache) sends a notification on CHANNEL in
-the transaction that makes it: the new value of the key, or "reload" for anything else (a
-new key, a delete, a clear). PostgreSQL delivers notifications only when their transaction
-commits, in commit order, so a process that applies them in the order heard holds exactly
-what the table holds, a notification's delivery later. A thread per process listens on a
-connection of its own:
+the statement that makes it: the new values of all the keys the statement set (so a reader
+never sees some of them without the others), or "reload" for anything else (a new key, a
+delete, a clear, a value too large for a notification). Each carries a number of its own,
+because PostgreSQL delivers a transaction's identical notifications only once. PostgreSQL
+delivers notifications only when their transaction commits, in commit order, so a process
+that applies them in the order heard holds exactly what the table holds, a notification's
+delivery later. A thread per process listens on a connection of its own:
 
 - It starts from one snapshot of the table, read in a single statement with the
   transaction snapshot it was read under. A notification from a transaction that snapshot
@@ -17,8 +19,11 @@ connection of its own:
   seconds isn't used. A dead connection makes the copy untrusted at once, and the thread
   connects again with growing pauses. Until then readers read the table, as they would
   without this copy.
-- This process's own changes are read from the table until the thread has heard them back,
-  so this process never serves a page older than its own last write. Another process serves
+- Only values that never expire and can't be changed in place (numbers, strings) are
+  copied; a read of any other key goes to the table.
+- This process's own changes are read from the table until the thread has heard them back
+  or read the table after they ended (a rolled-back change is never heard of), so this
+  process never serves a page older than its own last write. Another process serves
   the previous version for as long as the notification takes to arrive (well under a
   millisecond on one machine; see docs/PERFORMANCE.md), as it would have with a read that
   started just before the commit.
@@ -29,12 +34,12 @@ uncommitted changes (core.cache.bump_after_commit relies on that).
 
 import base64
 import collections
+import itertools
 import logging
 import os
 import pickle
 import threading
 import time
-from datetime import datetime
 
 from django.db import connections
 
@@ -43,29 +48,47 @@ log = logging.getLogger(__name__)
 CHANNEL = "marquee_counters"
 HEARTBEAT = 2.0
 STALE_AFTER = 5.0
-# How long this process waits to hear back its own change before giving up on it: a change
-# rolled back is never heard of. Meanwhile its readers read the table.
-OWN_CHANGE_WAIT = 2.0
 MISSING = object()
-# Counters stored with no timeout expire at datetime.max: only those are copied. A key with
-# an expiry (none today) is always read from the table.
-FOREVER = datetime(9999, 1, 1)
+# Room left for the transaction id and the statement number in PostgreSQL's 8000 bytes.
+LONGEST_PAYLOAD = 7000
+COPIED_TYPES = (int, float, str)
+_statements = itertools.count()
 
 
-def notify_sql(quote, table):
-    """The statement that sets an existing key and notifies the listeners, in one: its
-    parameters are the stored value, the stored expiry, the key, then CHANNEL, the key and
-    the stored value again. It returns the transaction's id, or no row for a new key."""
+def statement_id():
+    """A number no other notification of this process carries: the statement's own."""
+    return f"{os.getpid()}.{next(_statements)}"
+
+
+def notify_sql(quote, table, encoded, *, forever):
+    """The statement that sets existing keys and notifies the listeners, in one. Its
+    parameters: the keys, their stored values (two arrays), the stored expiry, CHANNEL and
+    statement_id(). It returns the transaction's id and the keys it set, or no row when
+    none existed. `encoded` (key -> stored value) decides what the notification says: the
+    values, "-" for keys that expire (not copied), or "reload" when they won't fit."""
+    if not forever:
+        pairs = "string_agg(updated.k || ' -', ' ')"
+    elif sum(len(k) + len(v) + 2 for k, v in encoded.items()) > LONGEST_PAYLOAD or any(
+        " " in k for k in encoded
+    ):
+        pairs = "'reload'"
+    else:
+        pairs = "string_agg(updated.k || ' ' || updated.v, ' ')"
+    # Quoted names and fixed SQL: every value is a parameter.
     return (
-        f"WITH updated AS (UPDATE {quote(table)} SET {quote('value')} = %s, "  # noqa: S608
-        f"{quote('expires')} = %s WHERE {quote('cache_key')} = %s RETURNING 1) "
-        "SELECT pg_current_xact_id()::text, "
-        "pg_notify(%s, pg_current_xact_id()::text || ' ' || %s || ' ' || %s) FROM updated"
+        "WITH new(k, v) AS (SELECT * FROM unnest(%s::text[], %s::text[])), "  # noqa: S608
+        f"updated AS (UPDATE {quote(table)} SET {quote('value')} = new.v, "
+        f"{quote('expires')} = %s FROM new WHERE {quote(table)}.{quote('cache_key')} = new.k "
+        "RETURNING new.k, new.v) "
+        "SELECT pg_current_xact_id()::text, array_agg(updated.k), "
+        f"pg_notify(%s, pg_current_xact_id()::text || ' ' || %s || ' ' || {pairs}) "
+        "FROM updated HAVING count(*) > 0"
     )
 
 
 RELOAD_SQL = (
-    "SELECT pg_current_xact_id()::text, pg_notify(%s, pg_current_xact_id()::text || ' reload')"
+    "SELECT pg_current_xact_id()::text, "
+    "pg_notify(%s, pg_current_xact_id()::text || ' ' || %s || ' reload')"
 )
 
 
@@ -83,11 +106,12 @@ class Watcher:
         self.table = table
         self.alias = alias
         self.pid = os.getpid()
-        self.values = {}
+        self.values = {}  # replaced whole, never changed in place: readers take no lock
         self.confirmed = 0.0  # monotonic time the copy was last known to be current
+        self.reloaded = 0.0  # monotonic time of the last read of the table
         self.reload_pending = False
         self.snapshot = None
-        self.awaiting = {}  # txid -> give-up time, for this process's own changes
+        self.awaiting = set()  # txids of this process's own changes not yet seen here
         self.heard = collections.deque(maxlen=512)
         self.lock = threading.Lock()
         self.stopping = threading.Event()
@@ -99,38 +123,28 @@ class Watcher:
 
     def get(self, key):
         """The key's value, or MISSING when the copy can't answer for it right now."""
-        if self.awaiting and not self._nothing_awaited():
+        if self.awaiting:
             return MISSING
         if time.monotonic() - self.confirmed > STALE_AFTER:
             return MISSING
         return self.values.get(key, MISSING)
 
     def expect(self, txid):
-        """This process made change `txid`: read the table until it is heard back."""
+        """This process made change `txid` (in a transaction not yet committed, or just
+        committed): read the table until the copy has it. The listener drops it when it
+        hears it, or when a read of the table finds the transaction over, committed or
+        rolled back (at least every HEARTBEAT seconds)."""
         with self.lock:
             if txid not in self.heard and not (self.snapshot and visible_in(self.snapshot, txid)):
-                self.awaiting[txid] = time.monotonic() + OWN_CHANGE_WAIT
-
-    def _nothing_awaited(self):
-        with self.lock:
-            now = time.monotonic()
-            for txid, until in list(self.awaiting.items()):
-                if until < now:
-                    del self.awaiting[txid]
-            return not self.awaiting
+                self.awaiting.add(txid)
 
     # --- the listening thread -----------------------------------------------------------
 
     def _run(self):
-        import psycopg
-
         pause = 0.1
         while not self.stopping.is_set():
             try:
-                params = connections[self.alias].get_connection_params()
-                for unused in ("cursor_factory", "context", "prepare_threshold"):
-                    params.pop(unused, None)
-                with psycopg.connect(**params, autocommit=True) as conn:
+                with _connect(self.alias) as conn:
                     self.backend_pid = conn.info.backend_pid
                     conn.execute(f'LISTEN "{CHANNEL}"')
                     snapshot = self._reload(conn)
@@ -138,12 +152,12 @@ class Watcher:
                     while not self.stopping.is_set():
                         # One packet's notifications at a time (stop_after=1 still yields
                         # the whole packet), and no query while the generator runs: it
-                        # holds the connection. Each one heard confirms the line; after
-                        # HEARTBEAT seconds without one, a read of the table does.
+                        # holds the connection. Each one heard confirms the line, and the
+                        # table is read again at least every HEARTBEAT seconds.
                         reloads = []
                         for note in conn.notifies(timeout=HEARTBEAT, stop_after=1):
                             self._apply(note.payload, snapshot, reloads)
-                        if reloads or time.monotonic() - self.confirmed > HEARTBEAT:
+                        if reloads or time.monotonic() - self.reloaded > HEARTBEAT:
                             snapshot = self._reload(conn)
                             self._heard(reloads)
             except Exception:
@@ -155,58 +169,92 @@ class Watcher:
                 pause = min(pause * 2, 5.0)
 
     def _reload(self, conn):
+        # The expiry is compared in SQL: read into Python in a time zone east of UTC, the
+        # year-9999 expiry of a key that never expires is out of range.
         rows = conn.execute(
-            f'SELECT s.snap, c."cache_key", c."value", c."expires" '  # noqa: S608
+            f'SELECT s.snap, c."cache_key", c."value", '  # noqa: S608
+            f"c.\"expires\" >= timestamptz '9999-01-01 00:00:00+00' "
             f"FROM (SELECT pg_current_snapshot()::text AS snap) s "
             f'LEFT JOIN "{self.table}" c ON true'
         ).fetchall()
         values = {}
-        for _snap, key, stored, expires in rows:
-            if key is not None and expires.replace(tzinfo=None) >= FOREVER:
-                values[key] = _decode(stored)
+        for _snap, key, stored, forever in rows:
+            if key is not None and forever:
+                value = _decode(stored)
+                if type(value) in COPIED_TYPES:
+                    values[key] = value
         snapshot = rows[0][0]
         with self.lock:
             self.values = values
             self.snapshot = snapshot
-            # Changes this process awaits that the read already saw (a listener that
-            # started after they committed never hears of them).
-            for txid in [t for t in self.awaiting if visible_in(snapshot, t)]:
-                del self.awaiting[txid]
+            # This process's changes that the read found over: it saw their outcome.
+            self.awaiting = {t for t in self.awaiting if not visible_in(snapshot, t)}
             self.reload_pending = False
-            self.confirmed = time.monotonic()
+            self.reloaded = self.confirmed = time.monotonic()
         return snapshot
 
     def _apply(self, payload, snapshot, reloads):
-        txid_text, _, rest = payload.partition(" ")
-        if not txid_text.isdigit() or not rest:
-            log.warning("counter watch: ignored a notification not of this site's making")
-            return
-        txid = int(txid_text)
-        if visible_in(snapshot, txid):
-            self._heard([txid])  # the snapshot has it already
-        elif rest == "reload":
+        try:
+            txid_text, _statement, rest = payload.split(" ", 2)
+            txid = int(txid_text)
+            if visible_in(snapshot, txid):
+                self._heard([txid])  # the snapshot has it already
+                return
+            if rest == "reload":
+                changes = None
+            else:
+                words = rest.split(" ")
+                if len(words) % 2:
+                    raise ValueError("odd number of words")
+                changes = {}
+                for key, stored in zip(words[::2], words[1::2], strict=True):
+                    value = MISSING if stored == "-" else _decode(stored)
+                    changes[key] = value if type(value) in COPIED_TYPES else MISSING
+        except Exception:
+            # Not of this site's making, or damaged: the table says what is true.
+            log.warning("counter watch: a notification it couldn't read; reading the table")
+            txid, changes = None, None
+        if changes is None:
             # Untrusted until the table has been read again (right after this packet).
             self.reload_pending = True
             self.confirmed = 0.0
-            reloads.append(txid)
-        else:
-            key, _, stored = rest.partition(" ")
-            value = _decode(stored)
-            with self.lock:
-                self.values = {**self.values, key: value}
-            self._heard([txid])
+            if txid is not None:
+                reloads.append(txid)
+            return
+        values = {**self.values, **changes}
+        for key in [k for k, v in changes.items() if v is MISSING]:
+            del values[key]
+        with self.lock:
+            self.values = values  # every key of the statement at once
+        self._heard([txid])
 
     def _heard(self, txids):
         with self.lock:
             for txid in txids:
                 self.heard.append(txid)
-                self.awaiting.pop(txid, None)
+                self.awaiting.discard(txid)
             if not self.reload_pending:
                 self.confirmed = time.monotonic()
 
     def stop(self):
         self.stopping.set()
         self.thread.join(timeout=HEARTBEAT + 1)
+
+
+def _connect(alias):
+    """The listener's own connection, to the database Django's `alias` uses, with TCP
+    keepalives so that a connection the network dropped silently is found out."""
+    import psycopg
+
+    params = connections[alias].get_connection_params()
+    for unused in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(unused, None)
+    params.setdefault("keepalives", 1)
+    params.setdefault("keepalives_idle", 10)
+    params.setdefault("keepalives_interval", 5)
+    params.setdefault("keepalives_count", 3)
+    params.setdefault("application_name", "marquee counter watch")
+    return psycopg.connect(**params, autocommit=True)
 
 
 def _decode(stored):
