@@ -118,3 +118,28 @@ def test_counters_cache_reads_follow_the_stored_row_whatever_it_remembers():
     counters.set("mutable", {"n": 1}, timeout=None)
     counters.get("mutable")["n"] = 99
     assert counters.get("mutable") == {"n": 1}
+
+
+@pytest.mark.django_db
+def test_counters_cache_new_key_with_a_timeout_expires_on_time():
+    """A key that doesn't exist yet goes through DatabaseCache's insert, which converts the
+    timeout itself: converted twice, it never expired."""
+    from django.db import connection
+
+    from core.counter_cache import CounterCache
+
+    counters = caches["counters"]
+    if not isinstance(counters, CounterCache):
+        pytest.skip("the counters live in Redis in this configuration")
+    counters.set("fresh", 1, timeout=60)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT expires FROM {connection.ops.quote_name(counters._table)} "  # noqa: S608
+            "WHERE cache_key = %s",
+            [counters.make_and_validate_key("fresh")],
+        )
+        (stored,) = cursor.fetchone()
+    expression, converters = counters._expiry_converters(connection)
+    for converter in converters:
+        stored = converter(stored, expression, connection)
+    assert timezone.now() + timedelta(seconds=50) < stored < timezone.now() + timedelta(seconds=70)
