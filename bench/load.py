@@ -139,20 +139,22 @@ def lua_review_posts(sessions, film_slugs):
     )
 
 
-def settle(port, *, quick_ms=50, timeout=60):
-    """Wait until the server answers the bare view quickly three times in a row."""
+def settle(*, idle=0.75, timeout=60):
+    """Wait until the machine's CPUs are mostly idle again (/proc/stat, half-second
+    samples): requests wrk gave up on may still be running in a worker or the database."""
+
+    def busy_and_total():
+        with open("/proc/stat") as stat:
+            fields = [int(x) for x in stat.readline().split()[1:]]
+        return sum(fields) - fields[3] - fields[4], sum(fields)  # minus idle and iowait
+
     deadline = time.monotonic() + timeout
-    quick = 0
-    while quick < 3 and time.monotonic() < deadline:
-        started = time.monotonic()
-        try:
-            urllib.request.urlopen(f"http://{HOST}:{port}/robots.txt", timeout=30).read()
-        except OSError:
-            quick = 0
-            time.sleep(0.5)
-            continue
-        quick = quick + 1 if (time.monotonic() - started) * 1000 < quick_ms else 0
-        time.sleep(0.2)
+    while time.monotonic() < deadline:
+        busy, total = busy_and_total()
+        time.sleep(0.5)
+        busy2, total2 = busy_and_total()
+        if total2 > total and (busy2 - busy) / (total2 - total) < 1 - idle:
+            return
 
 
 def ensure_wrk():
@@ -423,7 +425,7 @@ def main():
                 r = run_wrk(port, lua, seconds=sec, connections=conns)
                 # Requests wrk gave up on at the end (slow searches) may still be running:
                 # they would weigh on the next measurement, whichever server it is on.
-                settle(port)
+                settle()
                 if name.startswith("bare"):
                     bare = r
                 results.append((name, r))
