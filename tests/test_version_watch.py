@@ -45,10 +45,7 @@ def counters(settings, monkeypatch):
 @pytest.fixture
 def other_process():
     """A connection of its own, writing as another web process's CounterCache writes."""
-    params = connection.get_connection_params()
-    for unused in ("cursor_factory", "context", "prepare_threshold"):
-        params.pop(unused, None)
-    with psycopg.connect(**params, autocommit=True) as conn:
+    with version_watch._connect(connection.alias) as conn:
         yield conn
 
 
