@@ -506,3 +506,58 @@ def test_postgresql_both_ways_find_the_newest_matches(client, monkeypatch, film)
     assert sorted(found(client, "everywhere")) == ids[56:]
     assert sorted(found(client, "ancient")) == ids[2:6]
     assert sorted(found(client, "straggler")) == [*ids[2:5], ids[59]]
+
+
+def test_postgresql_a_word_missing_from_the_newest_reviews_is_walked_to(client, film):
+    """A word in most older reviews but none of the newest few (a burst of reviews about
+    something else) is still found by walking down to it, not by fetching every match
+    through the GIN index; a rare word, and a word whose newest matches are too deep to
+    walk to, go through the index. The answers are the newest matches every time."""
+    from django.contrib.auth import get_user_model
+
+    from reviews.models import Review
+
+    postgresql_only()
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        User(username=f"deep{i}", email=f"deep{i}@example.com", password="!") for i in range(60)
+    )
+
+    def body(i):
+        words = ["plain"]
+        if i < 50 and i % 2 == 0:
+            words.append("buried")  # half the reviews, none of the newest ten
+        if i < 6:
+            words.append("ancient")  # the oldest six: too deep to walk to
+        if i == 30:
+            words.append("single")
+        return " ".join(words)
+
+    reviews = Review.objects.bulk_create(
+        Review(film=film, author=u, rating=6, body=body(i)) for i, u in enumerate(users)
+    )
+    ids = [r.pk for r in reviews]
+
+    def search_ids(word, max_matches=4):
+        """The function's ids, newest first, and how many times it scanned the GIN index."""
+        with connection.cursor() as cursor:
+            scans = "SELECT pg_stat_get_xact_numscans('reviews_review_search_document'::regclass)"
+            cursor.execute(scans)
+            before = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT array_agg(ids ORDER BY ids DESC) FROM "
+                "reviews_review_search_ids(to_tsquery('simple', %s), %s) AS ids",
+                [f"{word}:*", max_matches],
+            )
+            found_ids = cursor.fetchone()[0] or []
+            cursor.execute(scans)
+            return found_ids, cursor.fetchone()[0] - before
+
+    assert search_ids("buried") == ([ids[48], ids[46], ids[44], ids[42]], 0)
+    assert search_ids("ancient") == (ids[5:1:-1], 1)
+    assert search_ids("single") == ([ids[30]], 1)
+    assert search_ids("nowhere") == ([], 1)
+    # The newest matches, whatever the limit and however many there are.
+    assert search_ids("buried", 30)[0] == ids[48::-2]
+    assert search_ids("plain", 100)[0] == ids[::-1]
+    assert search_ids("buried", 0) == ([], 0)
