@@ -52,9 +52,11 @@ _SQLITE_MATCHING = (
     "WHERE r.status = %s AND r.body != '' AND u.is_active"
 )
 # PostgreSQL: the ids of the MATCH_LIMIT most recent reviews that match, on the stored
-# document: the function picks between walking the newest reviews
-# and the GIN index (see search_schema.py for why, and why not the planner).
-_POSTGRES_MATCHING = "SELECT reviews_review_search_ids(to_tsquery('simple', %s), %s)"
+# document, from one prefix query per word: the function picks between walking the newest
+# reviews and the GIN index, and which of the words the index looks up (see
+# search_schema.py for why, and why not the planner).
+_POSTGRES_MATCHING = "SELECT reviews_review_search_ids(ARRAY[{terms}]::tsquery[], %s)"
+_POSTGRES_TERM = "to_tsquery('simple', %s)"
 
 
 def _matching_ids(words):
@@ -68,9 +70,12 @@ def _matching_ids(words):
             _SQLITE_MATCHING, [expression, MATCH_LIMIT, Status.PUBLISHED]
         )
     if connection.vendor == "postgresql":
-        # 'word:* & other:*'. 'simple' keeps accents: "cafe" doesn't find "café" here.
-        expression = " & ".join(f"{w}:*" for w in words)
-        return RawSQL(_POSTGRES_MATCHING, [expression, MATCH_LIMIT])  # noqa: S611 - fixed SQL
+        # One 'word:*' query per word, which the function ANDs: it looks some of them up
+        # in the index alone. 'simple' keeps accents: "cafe" doesn't find "café" here.
+        terms = ", ".join([_POSTGRES_TERM] * len(words))
+        return RawSQL(  # noqa: S611 - fixed SQL, the words are parameters
+            _POSTGRES_MATCHING.format(terms=terms), [*(f"{w}:*" for w in words), MATCH_LIMIT]
+        )
     raise NotImplementedError(f"review search is not implemented for {connection.vendor}")
 
 

@@ -150,26 +150,38 @@ POSTGRES_DOCUMENT_BACKWARD = [
     *POSTGRES_FORWARD,
 ]
 
-# Migration 0011: the same two plans, chosen better. Deciding on the newest max_matches / 4
-# reviews alone sent a word in most reviews to the GIN index whenever those few didn't have
-# it, say after a burst of new reviews on other things: every match through the index,
-# over a second for a word in half of 1M reviews, where walking past the burst took 12 ms.
-# When the newest few don't decide it, the function now probes 256 reviews spread evenly
-# over the ids (~1 ms), and from the hits estimates both how many reviews match and how far
-# down the newest max_matches of them reach. It walks only when that depth is within twice
-# the estimated number of matches (walking a review costs about half as much as fetching a
-# match through the index), and no further than that, so a walk that goes wrong costs at
-# most about what the index would have; the index then finds the rest, below the walk's
-# lowest match. Both plans give the same newest max_matches matches, whatever the probes
-# hit: the choice changes the time, never the answer.
+# Migration 0011: the function takes the query's words, one prefix tsquery each, and
+# chooses its plan better.
+# - Deciding on the newest max_matches / 4 reviews alone sent a word in most reviews to the
+#   GIN index whenever those few didn't have it, say after a burst of new reviews about
+#   something else: every match through the index, over a second for a word in half of 1M
+#   reviews, where walking past the burst took 12 ms. When the newest few don't decide it,
+#   the function now probes 256 reviews spread evenly over the ids (~1 ms), and from the
+#   hits estimates how many reviews match and how far down the newest max_matches of them
+#   reach. It walks only when that depth is within twice the estimated number of matches
+#   (walking a review costs about half as much as fetching a match through the index), and
+#   no further than that, so a walk that goes wrong costs at most about what the index
+#   would have; the index then finds the rest, below the walk's lowest match.
+# - Through the index, every word of a query was looked up in it: a prefix in most reviews
+#   ("th" of "the godfather") costs a bitmap of all its matches, 40-100 ms at 1M reviews,
+#   even when another word of the query is rare. When the probes find one word much rarer
+#   than the others together, only that word goes through the index, and each of its
+#   matches is tested against the whole query (ts_match_vq, the function behind @@, which
+#   no index serves): ~1 ms instead of 40.
+# Every plan gives the same newest max_matches matches, whatever the probes hit: the
+# choice changes the time, never the answer.
 POSTGRES_SEARCH_IDS_PROBED = (
-    "CREATE FUNCTION reviews_review_search_ids(query tsquery, max_matches integer) "
+    "CREATE FUNCTION reviews_review_search_ids(terms tsquery[], max_matches integer) "
     "RETURNS SETOF bigint LANGUAGE plpgsql STABLE ROWS 2000 SET enable_seqscan = off "
-    "AS $$ DECLARE sampled integer; budget bigint := 0; lowest bigint; highest bigint; "
-    "probes integer; seen integer; hits bigint[]; needed bigint; expected double precision; "
+    "AS $$ DECLARE query tsquery; indexed tsquery; sampled integer; budget bigint := 0; "
+    "lowest bigint; highest bigint; probes integer; seen integer; hits bigint[]; "
+    "term_hits integer[]; rarest integer := 1; needed bigint; expected double precision; "
     "newest bigint[]; "
     "BEGIN "
-    "IF max_matches <= 0 THEN RETURN; END IF; "
+    "IF max_matches <= 0 OR coalesce(cardinality(terms), 0) = 0 THEN RETURN; END IF; "
+    "query := terms[1]; "
+    "FOR term IN 2 .. cardinality(terms) LOOP query := query && terms[term]; END LOOP; "
+    "indexed := query; "
     "SELECT count(*) INTO sampled FROM ("
     "SELECT search_document FROM reviews_review ORDER BY id DESC LIMIT max_matches / 4"
     ") AS recent WHERE recent.search_document @@ query; "
@@ -178,18 +190,29 @@ POSTGRES_SEARCH_IDS_PROBED = (
     "SELECT min(id), max(id) INTO lowest, highest FROM reviews_review; "
     "IF highest - lowest >= max_matches * 10 THEN "
     "probes := least(256, highest - lowest + 1); "
-    "SELECT count(*), array_agg(probed.id ORDER BY probed.id DESC) "
-    "FILTER (WHERE probed.search_document @@ query) INTO seen, hits "
-    "FROM reviews_review AS probed WHERE probed.id IN ("
+    "WITH probed AS MATERIALIZED ("
+    "SELECT id, search_document FROM reviews_review WHERE id IN ("
     "SELECT lowest + (step * (highest - lowest)) / (probes - 1) "
-    "FROM generate_series(0, probes - 1) AS step); "
+    "FROM generate_series(0, probes - 1) AS step)) "
+    "SELECT (SELECT count(*) FROM probed), "
+    "(SELECT array_agg(id ORDER BY id DESC) FROM probed WHERE search_document @@ query), "
+    "(SELECT array_agg((SELECT count(*) FROM probed WHERE search_document @@ word) "
+    "ORDER BY position) FROM unnest(terms) WITH ORDINALITY AS words (word, position)) "
+    "INTO seen, hits, term_hits; "
     "IF cardinality(hits) > 0 THEN "
     # Each probed review stands for (highest - lowest + 1) / seen of them.
     "expected := cardinality(hits)::double precision * (highest - lowest + 1) / seen; "
     "needed := ceil(max_matches::double precision * seen / (highest - lowest + 1)); "
-    "IF needed <= cardinality(hits) AND highest - hits[needed] <= 2 * expected THEN "
+    "IF needed <= cardinality(hits) AND highest - hits[needed] + 1 <= 2 * expected THEN "
     "budget := ceil(2 * expected); "
-    "END IF; END IF; END IF; END IF; "
+    "END IF; END IF; "
+    # The index's cost: ~0.2 us per match of each word for its bitmap, ~2 us per review
+    # fetched. One word alone fetches all its matches, the whole query only those of all.
+    "FOR term IN 2 .. cardinality(terms) LOOP "
+    "IF term_hits[term] < term_hits[rarest] THEN rarest := term; END IF; END LOOP; "
+    "IF 11 * term_hits[rarest] < (SELECT sum(count) FROM unnest(term_hits) AS count) "
+    "+ 10 * coalesce(cardinality(hits), 0) THEN indexed := terms[rarest]; END IF; "
+    "END IF; END IF; "
     "IF budget > 0 THEN "
     "SELECT array_agg(found.id ORDER BY found.id DESC) INTO newest FROM ("
     "SELECT walked.id FROM ("
@@ -198,17 +221,13 @@ POSTGRES_SEARCH_IDS_PROBED = (
     "ORDER BY walked.id DESC LIMIT max_matches) AS found; "
     "IF cardinality(newest) >= max_matches THEN RETURN QUERY SELECT unnest(newest); RETURN; "
     "END IF; END IF; "
-    "IF cardinality(newest) > 0 THEN "
     "RETURN QUERY SELECT unnest(newest); "
     "RETURN QUERY WITH matches AS MATERIALIZED ("
-    "SELECT id FROM reviews_review "
-    "WHERE search_document @@ query AND id < newest[cardinality(newest)]) "
+    "SELECT id FROM reviews_review WHERE search_document @@ indexed "
+    "AND (indexed = query OR ts_match_vq(search_document, query)) "
+    "AND (newest IS NULL OR id < newest[cardinality(newest)])) "
     "SELECT matches.id FROM matches ORDER BY matches.id DESC "
-    "LIMIT max_matches - cardinality(newest); "
-    "RETURN; END IF; "
-    "RETURN QUERY WITH matches AS MATERIALIZED ("
-    "SELECT id FROM reviews_review WHERE search_document @@ query) "
-    "SELECT matches.id FROM matches ORDER BY matches.id DESC LIMIT max_matches; "
+    "LIMIT max_matches - coalesce(cardinality(newest), 0); "
     "END $$"
 )
 POSTGRES_PROBED_FORWARD = [
@@ -216,7 +235,7 @@ POSTGRES_PROBED_FORWARD = [
     POSTGRES_SEARCH_IDS_PROBED,
 ]
 POSTGRES_PROBED_BACKWARD = [
-    "DROP FUNCTION IF EXISTS reviews_review_search_ids(tsquery, integer)",
+    "DROP FUNCTION IF EXISTS reviews_review_search_ids(tsquery[], integer)",
     POSTGRES_SEARCH_IDS,
 ]
 

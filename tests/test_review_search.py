@@ -425,11 +425,15 @@ def test_postgresql_migration_0008_reverses_and_reapplies(client, make_review, f
         return executor.loader.project_state(target).apps
 
     def found_ids(q):
-        """What the search finds, reading no column but the id: the models are the latest
-        ones, and later migrations added columns an older schema doesn't have."""
-        from reviews.search import search_reviews
-
-        return list(search_reviews(q).values_list("pk", flat=True))
+        """What 0007's search function finds for the words of `q`, each a prefix. Not
+        search_reviews: since 0011 the function takes the words one by one."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT array_agg(ids ORDER BY ids) FROM "
+                "reviews_review_search_ids(to_tsquery('simple', %s), 20) AS ids",
+                [" & ".join(f"{word}:*" for word in q.split())],
+            )
+            return cursor.fetchone()[0] or []
 
     def schema():
         with connection.cursor() as cursor:
@@ -499,7 +503,7 @@ def test_postgresql_both_ways_find_the_newest_matches(client, monkeypatch, film)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT array_agg(ids ORDER BY ids DESC) FROM "
-            "reviews_review_search_ids(to_tsquery('simple', %s), 4) AS ids",
+            "reviews_review_search_ids(ARRAY[to_tsquery('simple', %s)], 4) AS ids",
             ["everywhere:*"],
         )
         assert cursor.fetchone()[0] == ids[59:55:-1]
@@ -546,7 +550,7 @@ def test_postgresql_a_word_missing_from_the_newest_reviews_is_walked_to(client, 
             before = cursor.fetchone()[0]
             cursor.execute(
                 "SELECT array_agg(ids ORDER BY ids DESC) FROM "
-                "reviews_review_search_ids(to_tsquery('simple', %s), %s) AS ids",
+                "reviews_review_search_ids(ARRAY[to_tsquery('simple', %s)], %s) AS ids",
                 [f"{word}:*", max_matches],
             )
             found_ids = cursor.fetchone()[0] or []
@@ -561,3 +565,64 @@ def test_postgresql_a_word_missing_from_the_newest_reviews_is_walked_to(client, 
     assert search_ids("buried", 30)[0] == ids[48::-2]
     assert search_ids("plain", 100)[0] == ids[::-1]
     assert search_ids("buried", 0) == ([], 0)
+
+
+def test_postgresql_a_rare_word_alone_goes_through_the_index(client, film):
+    """With a common word and a rare one, the GIN index looks up the rare word alone and
+    each of its matches is tested against the whole query: the common word's matches are
+    never gathered. Without a word much rarer than the rest, the index takes them all."""
+    from django.contrib.auth import get_user_model
+
+    from reviews.models import Review
+
+    postgresql_only()
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        User(username=f"rare{i}", email=f"rare{i}@example.com", password="!") for i in range(60)
+    )
+
+    def body(i):
+        words = ["plain"]
+        if i % 2:
+            words.append("half")
+        if i in (3, 20, 40):
+            words.append("trio")  # only the first has "half" too
+        if i % 3 == 0:
+            words.append("third")
+        if i < 10:
+            words.append("early")
+        return " ".join(words)
+
+    reviews = Review.objects.bulk_create(
+        Review(film=film, author=u, rating=6, body=body(i)) for i, u in enumerate(users)
+    )
+    ids = [r.pk for r in reviews]
+
+    def search_ids(*words):
+        """The function's ids, newest first, and how many entries the GIN index gave."""
+        entries = (
+            "SELECT pg_stat_get_xact_tuples_returned('reviews_review_search_document'::regclass)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(entries)
+            before = cursor.fetchone()[0]
+            terms = ", ".join(["to_tsquery('simple', %s)"] * len(words))
+            cursor.execute(
+                "SELECT array_agg(ids ORDER BY ids DESC) FROM "
+                f"reviews_review_search_ids(ARRAY[{terms}], 4) AS ids",  # noqa: S608
+                [f"{word}:*" for word in words],
+            )
+            found_ids = cursor.fetchone()[0] or []
+            cursor.execute(entries)
+            return found_ids, cursor.fetchone()[0] - before
+
+    assert search_ids("plain", "trio") == ([ids[40], ids[20], ids[3]], 3)
+    assert search_ids("half", "trio") == ([ids[3]], 3)
+    assert search_ids("half", "third", "trio") == ([ids[3]], 3)
+    # Half and a sixth of the reviews: neither is rare enough to be looked up alone.
+    assert search_ids("half", "early") == ([ids[9], ids[7], ids[5], ids[3]], 5)
+    # Common enough together to be walked to, or not quite.
+    assert search_ids("plain", "half") == ([ids[59], ids[57], ids[55], ids[53]], 0)
+    assert search_ids("third", "half") == ([ids[57], ids[51], ids[45], ids[39]], 10)
+    # The page finds the same.
+    assert found(client, "trio half") == [ids[3]]
