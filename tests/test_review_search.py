@@ -299,6 +299,42 @@ def postgresql_only():
         pytest.skip("PostgreSQL's stored search document (migration 0008)")
 
 
+def sixty_reviews(film, prefix, body):
+    """Sixty reviews of `film`, oldest first, the i-th by a member of its own with
+    body(i) as its text. Returns their ids, oldest first."""
+    from django.contrib.auth import get_user_model
+
+    from reviews.models import Review
+
+    User = get_user_model()
+    users = User.objects.bulk_create(
+        User(username=f"{prefix}{i}", email=f"{prefix}{i}@example.com", password="!")
+        for i in range(60)
+    )
+    reviews = Review.objects.bulk_create(
+        Review(film=film, author=u, rating=6, body=body(i)) for i, u in enumerate(users)
+    )
+    return [r.pk for r in reviews]
+
+
+def search_function(words, max_matches=4, counter="pg_stat_get_xact_numscans"):
+    """The search function's ids for `words` (each a prefix), newest first, and how far
+    `counter`, a statistics function of the GIN index for this transaction, moved."""
+    reading = f"SELECT {counter}('reviews_review_search_document'::regclass)"
+    terms = ", ".join(["to_tsquery('simple', %s)"] * len(words))
+    with connection.cursor() as cursor:
+        cursor.execute(reading)
+        before = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT array_agg(ids ORDER BY ids DESC) FROM "
+            f"reviews_review_search_ids(ARRAY[{terms}], %s) AS ids",  # noqa: S608
+            [*(f"{word}:*" for word in words), max_matches],
+        )
+        found_ids = cursor.fetchone()[0] or []
+        cursor.execute(reading)
+        return found_ids, cursor.fetchone()[0] - before
+
+
 def stored_document(review):
     """The review's search_document column, which the model doesn't declare, as text."""
     with connection.cursor() as cursor:
@@ -474,17 +510,10 @@ def test_postgresql_both_ways_find_the_newest_matches(client, monkeypatch, film)
     through the GIN index otherwise, or when the walk falls short: the same newest
     MATCH_LIMIT matches either way. (A guard on the function's branches; the answers were
     the same before migration 0008.)"""
-    from django.contrib.auth import get_user_model
-
     from reviews import search
-    from reviews.models import Review
 
     postgresql_only()
     monkeypatch.setattr(search, "MATCH_LIMIT", 4)  # walk 40 newest, sample the newest one
-    User = get_user_model()
-    users = User.objects.bulk_create(
-        User(username=f"both{i}", email=f"both{i}@example.com", password="!") for i in range(60)
-    )
 
     def body(i):
         words = ["plain"]
@@ -496,17 +525,8 @@ def test_postgresql_both_ways_find_the_newest_matches(client, monkeypatch, film)
             words.append("straggler")  # sampled in the newest, the rest beyond the walk
         return " ".join(words)
 
-    reviews = Review.objects.bulk_create(
-        Review(film=film, author=u, rating=6, body=body(i)) for i, u in enumerate(users)
-    )
-    ids = [r.pk for r in reviews]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT array_agg(ids ORDER BY ids DESC) FROM "
-            "reviews_review_search_ids(ARRAY[to_tsquery('simple', %s)], 4) AS ids",
-            ["everywhere:*"],
-        )
-        assert cursor.fetchone()[0] == ids[59:55:-1]
+    ids = sixty_reviews(film, "both", body)
+    assert search_function(["everywhere"])[0] == ids[59:55:-1]
     assert sorted(found(client, "everywhere")) == ids[56:]
     assert sorted(found(client, "ancient")) == ids[2:6]
     assert sorted(found(client, "straggler")) == [*ids[2:5], ids[59]]
@@ -517,15 +537,7 @@ def test_postgresql_a_word_missing_from_the_newest_reviews_is_walked_to(client, 
     something else) is still found by walking down to it, not by fetching every match
     through the GIN index; a rare word, and a word whose newest matches are too deep to
     walk to, go through the index. The answers are the newest matches every time."""
-    from django.contrib.auth import get_user_model
-
-    from reviews.models import Review
-
     postgresql_only()
-    User = get_user_model()
-    users = User.objects.bulk_create(
-        User(username=f"deep{i}", email=f"deep{i}@example.com", password="!") for i in range(60)
-    )
 
     def body(i):
         words = ["plain"]
@@ -535,29 +547,21 @@ def test_postgresql_a_word_missing_from_the_newest_reviews_is_walked_to(client, 
             words.append("ancient")  # the oldest six: too deep to walk to
         if i == 30:
             words.append("single")
+        if i in (57, 52, 47, 45) or i < 6:
+            words.append("sparse")  # the fourth newest deeper than its count, within twice
+        if i in (58, 56, 54, 52):
+            words.append("quartet")  # just enough probed matches, just within reach
         return " ".join(words)
 
-    reviews = Review.objects.bulk_create(
-        Review(film=film, author=u, rating=6, body=body(i)) for i, u in enumerate(users)
-    )
-    ids = [r.pk for r in reviews]
+    ids = sixty_reviews(film, "deep", body)
 
     def search_ids(word, max_matches=4):
         """The function's ids, newest first, and how many times it scanned the GIN index."""
-        with connection.cursor() as cursor:
-            scans = "SELECT pg_stat_get_xact_numscans('reviews_review_search_document'::regclass)"
-            cursor.execute(scans)
-            before = cursor.fetchone()[0]
-            cursor.execute(
-                "SELECT array_agg(ids ORDER BY ids DESC) FROM "
-                "reviews_review_search_ids(ARRAY[to_tsquery('simple', %s)], %s) AS ids",
-                [f"{word}:*", max_matches],
-            )
-            found_ids = cursor.fetchone()[0] or []
-            cursor.execute(scans)
-            return found_ids, cursor.fetchone()[0] - before
+        return search_function([word], max_matches)
 
     assert search_ids("buried") == ([ids[48], ids[46], ids[44], ids[42]], 0)
+    assert search_ids("sparse") == ([ids[57], ids[52], ids[47], ids[45]], 0)
+    assert search_ids("quartet") == ([ids[58], ids[56], ids[54], ids[52]], 0)
     assert search_ids("ancient") == (ids[5:1:-1], 1)
     assert search_ids("single") == ([ids[30]], 1)
     assert search_ids("nowhere") == ([], 1)
@@ -571,15 +575,7 @@ def test_postgresql_a_rare_word_alone_goes_through_the_index(client, film):
     """With a common word and a rare one, the GIN index looks up the rare word alone and
     each of its matches is tested against the whole query: the common word's matches are
     never gathered. Without a word much rarer than the rest, the index takes them all."""
-    from django.contrib.auth import get_user_model
-
-    from reviews.models import Review
-
     postgresql_only()
-    User = get_user_model()
-    users = User.objects.bulk_create(
-        User(username=f"rare{i}", email=f"rare{i}@example.com", password="!") for i in range(60)
-    )
 
     def body(i):
         words = ["plain"]
@@ -593,28 +589,11 @@ def test_postgresql_a_rare_word_alone_goes_through_the_index(client, film):
             words.append("early")
         return " ".join(words)
 
-    reviews = Review.objects.bulk_create(
-        Review(film=film, author=u, rating=6, body=body(i)) for i, u in enumerate(users)
-    )
-    ids = [r.pk for r in reviews]
+    ids = sixty_reviews(film, "rare", body)
 
     def search_ids(*words):
         """The function's ids, newest first, and how many entries the GIN index gave."""
-        entries = (
-            "SELECT pg_stat_get_xact_tuples_returned('reviews_review_search_document'::regclass)"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(entries)
-            before = cursor.fetchone()[0]
-            terms = ", ".join(["to_tsquery('simple', %s)"] * len(words))
-            cursor.execute(
-                "SELECT array_agg(ids ORDER BY ids DESC) FROM "
-                f"reviews_review_search_ids(ARRAY[{terms}], 4) AS ids",  # noqa: S608
-                [f"{word}:*" for word in words],
-            )
-            found_ids = cursor.fetchone()[0] or []
-            cursor.execute(entries)
-            return found_ids, cursor.fetchone()[0] - before
+        return search_function(words, counter="pg_stat_get_xact_tuples_returned")
 
     assert search_ids("plain", "trio") == ([ids[40], ids[20], ids[3]], 3)
     assert search_ids("half", "trio") == ([ids[3]], 3)
@@ -626,3 +605,18 @@ def test_postgresql_a_rare_word_alone_goes_through_the_index(client, film):
     assert search_ids("third", "half") == ([ids[57], ids[51], ids[45], ids[39]], 10)
     # The page finds the same.
     assert found(client, "trio half") == [ids[3]]
+
+
+def test_postgresql_a_word_without_lexemes_changes_nothing(client, film):
+    """A word PostgreSQL's parser finds nothing to index in ("²²", which query_words keeps)
+    drops out of the query, whichever plan the function takes: it is never the rare word
+    looked up alone, which would find nothing."""
+    postgresql_only()
+    ids = sixty_reviews(film, "lex", lambda i: "plain love" if i < 10 else "plain")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT numnode(to_tsquery('simple', '²²:*'))")
+        assert cursor.fetchone()[0] == 0
+    assert search_function(["love", "²²"])[0] == ids[9:5:-1]
+    assert search_function(["²²", "love"], 40)[0] == ids[9::-1]
+    assert search_function(["²²"]) == ([], 0)
+    assert sorted(found(client, "love ²²")) == ids[:10]
