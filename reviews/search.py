@@ -59,6 +59,17 @@ _POSTGRES_MATCHING = "SELECT reviews_review_search_ids(ARRAY[{terms}]::tsquery[]
 _POSTGRES_TERM = "to_tsquery('simple', %s)"
 
 
+def postgres_matching_sql(words, max_matches=None):
+    """PostgreSQL: the SQL and parameters of the call that returns the ids of the newest
+    `max_matches` (default MATCH_LIMIT) reviews matching `words`: one 'word:*' query per
+    word, which the function ANDs (it looks some of them up in the index alone). 'simple'
+    keeps accents: "cafe" doesn't find "café" here."""
+    if max_matches is None:
+        max_matches = MATCH_LIMIT
+    terms = ", ".join([_POSTGRES_TERM] * len(words))
+    return _POSTGRES_MATCHING.format(terms=terms), [*(f"{w}:*" for w in words), max_matches]
+
+
 def _matching_ids(words):
     """The ids of the MATCH_LIMIT most recent reviews having every word as a word prefix
     in the headline or the body, as a subquery; on SQLite, only the published written
@@ -70,12 +81,7 @@ def _matching_ids(words):
             _SQLITE_MATCHING, [expression, MATCH_LIMIT, Status.PUBLISHED]
         )
     if connection.vendor == "postgresql":
-        # One 'word:*' query per word, which the function ANDs: it looks some of them up
-        # in the index alone. 'simple' keeps accents: "cafe" doesn't find "café" here.
-        terms = ", ".join([_POSTGRES_TERM] * len(words))
-        return RawSQL(  # noqa: S611 - fixed SQL, the words are parameters
-            _POSTGRES_MATCHING.format(terms=terms), [*(f"{w}:*" for w in words), MATCH_LIMIT]
-        )
+        return RawSQL(*postgres_matching_sql(words))  # noqa: S611 - words are parameters
     raise NotImplementedError(f"review search is not implemented for {connection.vendor}")
 
 

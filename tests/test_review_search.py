@@ -320,15 +320,15 @@ def sixty_reviews(film, prefix, body):
 def search_function(words, max_matches=4, counter="pg_stat_get_xact_numscans"):
     """The search function's ids for `words` (each a prefix), newest first, and how far
     `counter`, a statistics function of the GIN index for this transaction, moved."""
+    from reviews.search import postgres_matching_sql
+
     reading = f"SELECT {counter}('reviews_review_search_document'::regclass)"
-    terms = ", ".join(["to_tsquery('simple', %s)"] * len(words))
+    call, params = postgres_matching_sql(words, max_matches)
     with connection.cursor() as cursor:
         cursor.execute(reading)
         before = cursor.fetchone()[0]
         cursor.execute(
-            "SELECT array_agg(ids ORDER BY ids DESC) FROM "
-            f"reviews_review_search_ids(ARRAY[{terms}], %s) AS ids",  # noqa: S608
-            [*(f"{word}:*" for word in words), max_matches],
+            f"SELECT array_agg(ids ORDER BY ids DESC) FROM ({call}) AS found (ids)", params
         )
         found_ids = cursor.fetchone()[0] or []
         cursor.execute(reading)
