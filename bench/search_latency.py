@@ -1,12 +1,15 @@
 """Search latency over a few hundred varied queries against the current database.
 
     MARQUEE_VAR_DIR=... [DATABASE_URL=...] python bench/search_latency.py [--queries 300]
+        [--reviews]
 
 Queries are made from titles and names in the catalog, the way people mistype them: exact,
 lowercase, a typo (dropped, doubled or swapped letter), a partial title, a year added,
 accents stripped, glued digits, an alternative title, a person's name; plus a few that
 match nothing. Each query runs what /search/ runs for films and people (ranking and the
 result cards' data), timed end to end; reports p50, p95, p99 and max in milliseconds.
+--reviews adds what the page runs for reviews (the word search and its 20 cards' data), so
+the figures are those of the whole /search/ page's queries.
 """
 
 import argparse
@@ -75,6 +78,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--show-slowest", type=int, default=5)
+    parser.add_argument(
+        "--reviews", action="store_true", help="time the review search of the page too"
+    )
     args = parser.parse_args()
 
     import django
@@ -84,6 +90,8 @@ def main():
 
     from films.models import Film, FilmTitle
     from films.search import search_films, search_people
+    from reviews.models import Review
+    from reviews.search import search_reviews
 
     queries = make_queries(args.queries)
     for q in queries[:20]:  # warm caches and the connection
@@ -94,6 +102,9 @@ def main():
         started = time.perf_counter()
         films = search_films(q)
         search_people(q)
+        if args.reviews:
+            # As the page lists them for a visitor: views.search.
+            list(search_reviews(q, sort="top", limit=20).for_listing())
         timings.append(((time.perf_counter() - started) * 1000, q))
         found += bool(films)
     samples = sorted(timings, reverse=True)
@@ -105,6 +116,7 @@ def main():
     print(
         f"vendor={connection.vendor} films={Film.objects.count():,} "
         f"titles={FilmTitle.objects.count():,} queries={len(queries)} with_results={found}"
+        + (f" reviews={Review.objects.count():,}" if args.reviews else "")
     )
     print(
         f"p50={pct(50):.1f}ms p95={pct(95):.1f}ms p99={pct(99):.1f}ms max={timings[-1]:.1f}ms "
