@@ -10,6 +10,12 @@ reads the version, so get() is one plain SELECT too.
 On PostgreSQL each change also notifies every web process (core.version_watch), which keeps
 a copy of the never-expiring counters: get() outside a transaction answers from that copy
 while it is trusted, without a round trip to the database.
+
+On SQLite each connection remembers what it read outside a transaction, together with the
+connection's `PRAGMA data_version`. SQLite changes that number when any other connection
+(another thread, another process) commits to the database file, so while it stands, no one
+else has written the counters and get() answers from memory. The connection's own writes
+don't move it: they forget what it remembered instead.
 """
 
 import base64
@@ -78,6 +84,7 @@ class CounterCache(DatabaseCache):
                     )
                     if not cursor.rowcount:
                         missing.append(made)
+            _forget(connection)
         for made in missing:  # _base_set() converts the timeout itself
             self._base_set("set", made, data[keys[made]], timeout)
         return []
@@ -87,6 +94,7 @@ class CounterCache(DatabaseCache):
 
     def _base_set(self, mode, key, value, timeout=DEFAULT_TIMEOUT):
         connection = connections[router.db_for_write(self.cache_model_class)]
+        _forget(connection)
         if connection.vendor != "postgresql":
             return super()._base_set(mode, key, value, timeout)
         with transaction.atomic(using=connection.alias):
@@ -96,6 +104,7 @@ class CounterCache(DatabaseCache):
 
     def _base_delete_many(self, keys):
         connection = connections[router.db_for_write(self.cache_model_class)]
+        _forget(connection)
         if not keys or connection.vendor != "postgresql":
             return super()._base_delete_many(keys)
         with transaction.atomic(using=connection.alias):
@@ -105,6 +114,7 @@ class CounterCache(DatabaseCache):
 
     def clear(self):
         connection = connections[router.db_for_write(self.cache_model_class)]
+        _forget(connection)
         if connection.vendor != "postgresql":
             return super().clear()
         with transaction.atomic(using=connection.alias):
@@ -132,10 +142,17 @@ class CounterCache(DatabaseCache):
         expiry already seen, the decoding of an integer value already seen."""
         key = self._known_key(key, version)
         connection = connections[router.db_for_read(self.cache_model_class)]
-        if self._watching(connection) and not _in_transaction(connection):
-            value = version_watch.watcher(self._table, connection.alias).get(key)
-            if value is not version_watch.MISSING:
-                return value
+        remembered = None
+        if not _in_transaction(connection):
+            if self._watching(connection):
+                value = version_watch.watcher(self._table, connection.alias).get(key)
+                if value is not version_watch.MISSING:
+                    return value
+            elif connection.vendor == "sqlite" and connection.connection is not None:
+                remembered = _unchanged_reads(connection)
+                known = remembered.get((self._table, key))
+                if known is not None and known[1] >= tz_now():
+                    return known[0]
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
             cursor.execute(
@@ -147,10 +164,14 @@ class CounterCache(DatabaseCache):
         if row is None:
             return default
         value, expires = row
-        if self._expiry(connection, expires) < tz_now():
+        expires = self._expiry(connection, expires)
+        if expires < tz_now():
             self._base_delete_many([key])
             return default
-        return self._decode(connection, value)
+        value = self._decode(connection, value)
+        if remembered is not None and type(value) in version_watch.COPIED_TYPES:
+            remembered[(self._table, key)] = (value, expires)
+        return value
 
     def _known_key(self, key, version):
         """make_and_validate_key(), remembered: the counters are a handful of fixed keys."""
@@ -204,6 +225,25 @@ class CounterCache(DatabaseCache):
                 + expression.get_db_converters(connection),
             )
         return known[connection.alias]
+
+
+def _unchanged_reads(connection):
+    """What this SQLite connection read of the counters since anyone else last committed to
+    the database: (table, key) -> (value, expiry), to fill with what it reads next. Asked
+    before the read it may fill, so a commit that lands between the two only makes the next
+    call start afresh."""
+    raw = connection.connection
+    data_version = raw.execute("PRAGMA data_version").fetchone()[0]
+    memo = connection.__dict__.get("_marquee_counter_reads")
+    if memo is None or memo[0] is not raw or memo[1] != data_version:
+        memo = connection._marquee_counter_reads = (raw, data_version, {})
+    return memo[2]
+
+
+def _forget(connection):
+    """This connection changes the counters (and SQLite doesn't tell it about its own
+    commits): what it remembered may be out of date from now on."""
+    connection.__dict__.pop("_marquee_counter_reads", None)
 
 
 def _in_transaction(connection):

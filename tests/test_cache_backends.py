@@ -143,3 +143,122 @@ def test_counters_cache_new_key_with_a_timeout_expires_on_time():
     for converter in converters:
         stored = converter(stored, expression, connection)
     assert timezone.now() + timedelta(seconds=50) < stored < timezone.now() + timedelta(seconds=70)
+
+
+def _in_another_thread(work):
+    """Run `work` on a connection of its own, as another web process would."""
+    import threading
+
+    from django.db import connections
+
+    def run():
+        try:
+            work()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+
+
+def _counter_reads(connection, table):
+    return [q for q in connection.queries if f'FROM "{table}"' in q["sql"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_counters_are_read_once_until_another_connection_commits():
+    """On SQLite a connection remembers the counters it read outside a transaction while
+    PRAGMA data_version says no other connection committed since: a cached page then costs
+    no read of the table. Another connection's write, and this connection's own, are seen
+    by the very next read."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.counter_cache import CounterCache
+
+    counters = caches["counters"]
+    if not isinstance(counters, CounterCache) or connection.vendor != "sqlite":
+        pytest.skip("the counters are remembered this way only in SQLite's table")
+    try:
+        counters.set("memo-check", 1, timeout=None)
+        assert counters.get("memo-check") == 1
+        with CaptureQueriesContext(connection):
+            assert counters.get("memo-check") == 1
+            assert not _counter_reads(connection, counters._table)
+
+        _in_another_thread(lambda: CounterCache(counters._table, {}).set("memo-check", 2))
+        with CaptureQueriesContext(connection):
+            assert counters.get("memo-check") == 2
+            assert len(_counter_reads(connection, counters._table)) == 1
+
+        counters.set("memo-check", 3, timeout=None)  # this connection's own write
+        assert counters.get("memo-check") == 3
+        counters.delete("memo-check")
+        assert counters.get("memo-check") is None
+        counters.set("memo-check", 4, timeout=None)
+        counters.clear()
+        assert counters.get("memo-check") is None
+    finally:
+        counters.delete("memo-check")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_remembered_counters_never_hide_a_change_made_in_a_transaction():
+    """Reads inside a transaction see its own uncommitted bump; a rolled-back bump is gone
+    again afterwards; a committed one shows."""
+    from django.db import connection, transaction
+
+    from core.cache import bump_content_version, content_version
+    from core.counter_cache import CounterCache
+
+    if not isinstance(caches["counters"], CounterCache) or connection.vendor != "sqlite":
+        pytest.skip("the counters are remembered this way only in SQLite's table")
+    before = content_version()
+    assert content_version() == before  # remembered
+    with pytest.raises(RuntimeError), transaction.atomic():
+        bump_content_version()
+        inside = content_version()
+        assert inside > before
+        raise RuntimeError("roll back")
+    assert content_version() == before
+    with transaction.atomic():
+        bump_content_version()
+    assert content_version() > before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sqlite_cached_page_is_retired_by_another_process_write(film, user):
+    """The page cache end to end: a repeat visit reads nothing from the database, and a
+    review written on another connection (another web process) shows on the next visit."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from core.counter_cache import CounterCache
+    from reviews.models import Review
+
+    if not isinstance(caches["counters"], CounterCache) or connection.vendor != "sqlite":
+        pytest.skip("the counters are remembered this way only in SQLite's table")
+    client = Client()
+    url = film.get_absolute_url()
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get(url)
+    assert again.content == first.content
+    assert ctx.captured_queries == []
+
+    def review_elsewhere():
+        Review.objects.save_for(
+            film=film,
+            author=user,
+            rating=8,
+            headline="Seen from another process",
+            body="Written on a connection of its own.",
+            contains_spoilers=False,
+        )
+
+    _in_another_thread(review_elsewhere)
+    after = client.get(url)
+    assert after["ETag"] != first["ETag"]
+    assert "Seen from another process" in after.content.decode()
