@@ -166,21 +166,26 @@ def anonymous_page_cache(view=None, *, refresh_every=None):
         if _not_modified(request, etag, last_modified):
             return _with_validators(HttpResponseNotModified(), etag, last_modified)
 
+        # A stored page carries its validators already: they follow from its key.
         key = f"page:{digest}"
         local = caches["pages"]
         response = local.get(key)
         if response is None:
             response = cache.get(key)
             if response is not None:
+                if "ETag" not in response:  # stored by a release that added them on each hit
+                    _with_validators(response, etag, last_modified)
                 local.set(key, response, PAGE_TIMEOUT)
         if response is None:
             response = view(request, *args, **kwargs)
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
-            if _storable(request, response):
+            storable = _storable(request, response)
+            _with_validators(response, etag, last_modified)
+            if storable:
                 cache.set(key, response, PAGE_TIMEOUT)
                 local.set(key, response, PAGE_TIMEOUT)
-        return _with_validators(response, etag, last_modified)
+        return response
 
     return wrapper
 
@@ -212,9 +217,15 @@ def _not_modified(request, etag, last_modified):
     return since is not None and last_modified <= since
 
 
+@functools.lru_cache(maxsize=64)
+def _http_date(seconds):
+    """Last-Modified of a version: the same few versions are formatted on every 304."""
+    return http_date(seconds)
+
+
 def _with_validators(response, etag, last_modified):
     response.headers["ETag"] = etag
-    response.headers["Last-Modified"] = http_date(last_modified)
+    response.headers["Last-Modified"] = _http_date(last_modified)
     response.headers["Cache-Control"] = "max-age=0, must-revalidate"
     patch_vary_headers(response, ["Cookie"])
     return response

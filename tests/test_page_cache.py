@@ -275,3 +275,22 @@ def test_a_version_kept_outside_the_database_moves_again_when_the_write_commits(
         Review.objects.save_for(author=user, film=film, rating=8, body="Mine.")
         inside = content_version()
     assert content_version() > inside
+
+
+@pytest.mark.django_db
+def test_a_page_stored_without_validators_gets_them_when_served(client, film):
+    """Pages are stored with their ETag and Last-Modified. One stored before that (by the
+    previous release, in the shared cache) still answers with both."""
+    from django.core.cache import cache, caches
+    from django.http import HttpResponse
+
+    url = film.get_absolute_url()
+    first = client.get(url)
+    key = "page:" + first["ETag"].strip('"')
+    cache.set(key, HttpResponse("stored by the release before"), 60)
+    caches["pages"].clear()
+    response = client.get(url)
+    assert response.content == b"stored by the release before"
+    assert response["ETag"] == first["ETag"]
+    assert response["Last-Modified"] == first["Last-Modified"]
+    assert "Cookie" in response["Vary"]
