@@ -3,7 +3,7 @@
 
     git worktree add /tmp/marquee-before <commit>
     .venv/bin/python bench/compare_load.py --before /tmp/marquee-before [--rounds 3]
-        [--seconds 8] [--films 100000 --reviews 1000000] [--db postgres]
+        [--seconds 8] [--films 100000 --reviews 1000000] [--db postgres] [--only cached]
 
 Starts gunicorn servers (page cache on and off) from this tree and from the other one,
 both on this tree's data set (bench/load.py's, with the same sizes; built first if there
@@ -43,6 +43,12 @@ def main():
     parser.add_argument("--users", type=int, default=20_000)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--port", type=int, default=8300)
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="measure only the pages whose name contains this (repeatable), e.g. cached",
+    )
     args = parser.parse_args()
 
     after = load_module("load_after", HERE / "load.py")
@@ -86,6 +92,8 @@ def main():
             ("catalog, cached", "cached", lambda m, p: m.lua_get("/films/?sort=rating")),
             ("home, cached", "cached", lambda m, p: m.lua_get("/")),
         ]
+        if args.only:
+            pages = [page for page in pages if any(part in page[0] for part in args.only)]
         results = {}
         for round_ in range(args.rounds):
             order = ("before", "after") if round_ % 2 == 0 else ("after", "before")
