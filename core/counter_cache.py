@@ -233,7 +233,8 @@ def _unchanged_reads(connection):
     before the read it may fill, so a commit that lands between the two only makes the next
     call start afresh."""
     raw = connection.connection
-    data_version = raw.execute("PRAGMA data_version").fetchone()[0]
+    with connection.wrap_database_errors:  # as Django's errors, as any query's would be
+        data_version = raw.execute("PRAGMA data_version").fetchone()[0]
     memo = connection.__dict__.get("_marquee_counter_reads")
     if memo is None or memo[0] is not raw or memo[1] != data_version:
         memo = connection._marquee_counter_reads = (raw, data_version, {})
