@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Two commits under the same load, side by side: the pages of bench/load.py, alternating.
 
-    git worktree add /tmp/marquee-before <commit>
-    .venv/bin/python bench/compare_load.py --before /tmp/marquee-before [--rounds 3]
+    git worktree add ../marquee-before <commit>
+    .venv/bin/python bench/compare_load.py --before ../marquee-before [--rounds 3]
         [--seconds 8] [--films 100000 --reviews 1000000] [--db postgres] [--only cached]
 
 Starts gunicorn servers (page cache on and off) from this tree and from the other one,
