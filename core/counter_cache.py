@@ -76,15 +76,18 @@ class CounterCache(DatabaseCache):
                     missing = [made for made in keys if made not in row[1]]
             else:
                 missing = []
-                for made in keys:
-                    cursor.execute(
-                        f"UPDATE {quote(self._table)} SET {quote('value')} = %s, "  # noqa: S608
-                        f"{quote('expires')} = %s WHERE {quote('cache_key')} = %s",
-                        [encoded[made], stored_expiry, made],
-                    )
-                    if not cursor.rowcount:
-                        missing.append(made)
-            _forget(connection)
+                try:
+                    for made in keys:
+                        cursor.execute(
+                            f"UPDATE {quote(self._table)} SET {quote('value')} = %s, "  # noqa: S608
+                            f"{quote('expires')} = %s WHERE {quote('cache_key')} = %s",
+                            [encoded[made], stored_expiry, made],
+                        )
+                        if not cursor.rowcount:
+                            missing.append(made)
+                finally:
+                    # Also when a later UPDATE fails: an earlier one may have committed.
+                    _forget(connection)
         for made in missing:  # _base_set() converts the timeout itself
             self._base_set("set", made, data[keys[made]], timeout)
         return []
@@ -94,9 +97,11 @@ class CounterCache(DatabaseCache):
 
     def _base_set(self, mode, key, value, timeout=DEFAULT_TIMEOUT):
         connection = connections[router.db_for_write(self.cache_model_class)]
-        _forget(connection)
         if connection.vendor != "postgresql":
-            return super()._base_set(mode, key, value, timeout)
+            try:
+                return super()._base_set(mode, key, value, timeout)
+            finally:
+                _forget(connection)
         with transaction.atomic(using=connection.alias):
             done = super()._base_set(mode, key, value, timeout)
             self._notify_reload(connection)
@@ -104,9 +109,11 @@ class CounterCache(DatabaseCache):
 
     def _base_delete_many(self, keys):
         connection = connections[router.db_for_write(self.cache_model_class)]
-        _forget(connection)
         if not keys or connection.vendor != "postgresql":
-            return super()._base_delete_many(keys)
+            try:
+                return super()._base_delete_many(keys)
+            finally:
+                _forget(connection)
         with transaction.atomic(using=connection.alias):
             done = super()._base_delete_many(keys)
             self._notify_reload(connection)
@@ -114,9 +121,11 @@ class CounterCache(DatabaseCache):
 
     def clear(self):
         connection = connections[router.db_for_write(self.cache_model_class)]
-        _forget(connection)
         if connection.vendor != "postgresql":
-            return super().clear()
+            try:
+                return super().clear()
+            finally:
+                _forget(connection)
         with transaction.atomic(using=connection.alias):
             super().clear()
             self._notify_reload(connection)
@@ -242,8 +251,9 @@ def _unchanged_reads(connection):
 
 
 def _forget(connection):
-    """This connection changes the counters (and SQLite doesn't tell it about its own
-    commits): what it remembered may be out of date from now on."""
+    """This connection changed the counters, or may have (SQLite doesn't tell it about its
+    own commits): what it remembered may be out of date. Called after the write, even a
+    failed one, so no read made during it can leave the old value remembered."""
     connection.__dict__.pop("_marquee_counter_reads", None)
 
 
