@@ -166,8 +166,21 @@ def _counter_reads(connection, table):
     return [q for q in connection.queries if f'FROM "{table}"' in q["sql"]]
 
 
+@pytest.fixture
+def sqlite_counters():
+    """The counters cache, where its reads are remembered: in SQLite's table."""
+    from django.db import connection
+
+    from core.counter_cache import CounterCache
+
+    counters = caches["counters"]
+    if not isinstance(counters, CounterCache) or connection.vendor != "sqlite":
+        pytest.skip("the counters are remembered this way only in SQLite's table")
+    return counters
+
+
 @pytest.mark.django_db(transaction=True)
-def test_sqlite_counters_are_read_once_until_another_connection_commits():
+def test_sqlite_counters_are_read_once_until_another_connection_commits(sqlite_counters):
     """On SQLite a connection remembers the counters it read outside a transaction while
     PRAGMA data_version says no other connection committed since: a cached page then costs
     no read of the table. Another connection's write, and this connection's own, are seen
@@ -177,9 +190,7 @@ def test_sqlite_counters_are_read_once_until_another_connection_commits():
 
     from core.counter_cache import CounterCache
 
-    counters = caches["counters"]
-    if not isinstance(counters, CounterCache) or connection.vendor != "sqlite":
-        pytest.skip("the counters are remembered this way only in SQLite's table")
+    counters = sqlite_counters
     try:
         counters.set("memo-check", 1, timeout=None)
         assert counters.get("memo-check") == 1
@@ -204,16 +215,15 @@ def test_sqlite_counters_are_read_once_until_another_connection_commits():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sqlite_remembered_counters_never_hide_a_change_made_in_a_transaction():
+def test_sqlite_remembered_counters_never_hide_a_change_made_in_a_transaction(
+    sqlite_counters,
+):
     """Reads inside a transaction see its own uncommitted bump; a rolled-back bump is gone
     again afterwards; a committed one shows."""
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from core.cache import bump_content_version, content_version
-    from core.counter_cache import CounterCache
 
-    if not isinstance(caches["counters"], CounterCache) or connection.vendor != "sqlite":
-        pytest.skip("the counters are remembered this way only in SQLite's table")
     before = content_version()
     assert content_version() == before  # remembered
     with pytest.raises(RuntimeError), transaction.atomic():
@@ -228,18 +238,15 @@ def test_sqlite_remembered_counters_never_hide_a_change_made_in_a_transaction():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sqlite_cached_page_is_retired_by_another_process_write(film, user):
+def test_sqlite_cached_page_is_retired_by_another_process_write(film, user, sqlite_counters):
     """The page cache end to end: a repeat visit reads nothing from the database, and a
     review written on another connection (another web process) shows on the next visit."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from core.counter_cache import CounterCache
     from reviews.models import Review
 
-    if not isinstance(caches["counters"], CounterCache) or connection.vendor != "sqlite":
-        pytest.skip("the counters are remembered this way only in SQLite's table")
     client = Client()
     url = film.get_absolute_url()
     first = client.get(url)
@@ -265,16 +272,15 @@ def test_sqlite_cached_page_is_retired_by_another_process_write(film, user):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sqlite_remembered_counters_are_forgotten_when_a_write_fails_halfway():
+def test_sqlite_remembered_counters_are_forgotten_when_a_write_fails_halfway(
+    sqlite_counters,
+):
     """Outside a transaction each UPDATE commits on its own: when the second of a bump's two
     fails, the first has still moved its counter, and the next read must see it."""
     from django.db import OperationalError, connection
 
     from core.cache import bump_content_version, catalog_version
-    from core.counter_cache import CounterCache
 
-    if not isinstance(caches["counters"], CounterCache) or connection.vendor != "sqlite":
-        pytest.skip("the counters are remembered this way only in SQLite's table")
     before = catalog_version()
     assert catalog_version() == before  # remembered
     updates = []
